@@ -1,0 +1,147 @@
+package rewrite
+
+// This file is the contract between rewrite/ and its callers (proxy/, policy/).
+// Change it only together with every caller.
+
+// Visibility selects which rows of managed tables a session sees.
+type Visibility uint8
+
+const (
+	// VisibilityActive is the default: trashed rows are invisible, DELETE soft-deletes.
+	VisibilityActive Visibility = iota
+	// VisibilityDeleted is the trash view: reads see only trashed rows, DELETE deletes forever
+	// (allowed only when Session.CanHardDelete), UPDATE … SET deleted_at = NULL restores.
+	VisibilityDeleted
+	// VisibilityAll: reads see every row; DELETE still soft-deletes.
+	VisibilityAll
+)
+
+// TruncateMode is what TRUNCATE of a managed table does.
+type TruncateMode uint8
+
+const (
+	TruncateDeny TruncateMode = iota // refuse with SQLSTATE 0A000
+	TruncateSoft                     // UPDATE every live row SET deleted_at = now()
+	TruncateHard                     // pass TRUNCATE through
+)
+
+// Table is one managed table of the policy. Schema and Name are the exact
+// catalog names (already case-folded as PostgreSQL stores them).
+type Table struct {
+	Schema          string
+	Name            string
+	Column          string // timestamptz column, NULL = live (e.g. "deleted_at")
+	DeletedByColumn string // optional text column filled with the actor on delete
+	ReasonColumn    string // optional text column filled with the reason on delete
+	OnTruncate      TruncateMode
+}
+
+// Policy is the immutable set of managed tables. Build it with NewPolicy; a
+// policy reload builds a new one with a new Version, which is part of every
+// cache key.
+type Policy struct {
+	Version uint64
+	Tables  []Table
+	// byName indexes Tables by schema and name; built by NewPolicy.
+	byName map[qualifiedName]*Table
+	// names is the set of bare table names (for the pre-check scanner).
+	names map[string]struct{}
+}
+
+type qualifiedName struct{ schema, name string }
+
+// NewPolicy indexes tables. version must change whenever the tables change.
+func NewPolicy(version uint64, tables []Table) *Policy {
+	p := &Policy{
+		Version: version,
+		Tables:  append([]Table(nil), tables...),
+		byName:  make(map[qualifiedName]*Table, len(tables)),
+		names:   make(map[string]struct{}, len(tables)),
+	}
+	for i := range p.Tables {
+		t := &p.Tables[i]
+		p.byName[qualifiedName{t.Schema, t.Name}] = t
+		p.names[t.Name] = struct{}{}
+	}
+	return p
+}
+
+// Lookup returns the managed table schema.name, or nil.
+func (p *Policy) Lookup(schema, name string) *Table {
+	if p == nil {
+		return nil
+	}
+	return p.byName[qualifiedName{schema, name}]
+}
+
+// Session is the per-connection state a rewrite depends on. The proxy owns
+// and updates it (from SET statements, startup options, transaction ends).
+type Session struct {
+	// SearchPath is the raw search_path value, e.g. `"$user", public`.
+	SearchPath string
+	// User is the session user name, used for "$user" in SearchPath.
+	User          string
+	Visibility    Visibility
+	CanHardDelete bool // role is in roles.hard_delete
+}
+
+// Result is what the proxy applies to the wire. When Changed is false, SQL is
+// the input string itself (byte-for-byte) and the proxy forwards the original
+// message untouched.
+type Result struct {
+	SQL      string
+	Changed  bool
+	Stmts    []Stmt // one per top-level statement, in order
+	CacheHit bool   // served from the rewrite or template cache
+}
+
+// Stmt describes one top-level statement of the input.
+type Stmt struct {
+	// Kind is a lower-case label for metrics: select, insert, update, delete,
+	// merge, copy, truncate, set, show, prepare, execute, explain, other …
+	Kind string
+	// Rewritten is true when this statement's text was changed.
+	Rewritten bool
+	// ServerTag is the first word of the command tag the server will send for
+	// the statement as rewritten (e.g. "UPDATE"); ClientTag is the word the
+	// client must see instead (e.g. "DELETE"). Both empty when no mapping.
+	// For TRUNCATE soft, ClientTag is "TRUNCATE TABLE" and the row count is dropped.
+	ServerTag string
+	ClientTag string
+	// Set is non-nil when the statement is SET/RESET of a setting the proxy tracks
+	// (search_path, softdelete.visibility, …).
+	Set *SetEffect
+	// PrepareName is set for SQL-level PREPARE name AS …: the proxy remembers
+	// ServerTag/ClientTag of the inner statement under that name.
+	PrepareName string
+	// ExecuteName is set for SQL-level EXECUTE name: the proxy applies the
+	// mapping remembered for that name.
+	ExecuteName string
+	// DeallocateName is set for DEALLOCATE name ("" with DeallocateAll for ALL).
+	DeallocateName string
+	DeallocateAll  bool
+}
+
+// SetEffect is a SET/RESET seen in a statement. The proxy applies it once the
+// server has accepted the statement, with PostgreSQL's transaction semantics.
+type SetEffect struct {
+	Name  string // lower-cased setting name, e.g. "search_path", "softdelete.visibility"; "" with ResetAll
+	Value string // new value as PostgreSQL would store it; "" for RESET
+	Local bool   // SET LOCAL
+	Reset bool   // RESET name / SET name TO DEFAULT
+	// ResetAll is RESET ALL.
+	ResetAll bool
+}
+
+// Error is a refusal or a failure to rewrite. The proxy sends it to the
+// client as an ErrorResponse with Code as SQLSTATE.
+type Error struct {
+	Code    string // SQLSTATE, e.g. "42601", "0A000", "42501"
+	Message string
+	Detail  string
+	Hint    string
+	// Position is the 1-based character position in the statement, 0 if none.
+	Position int
+}
+
+func (e *Error) Error() string { return e.Message }
