@@ -16,13 +16,13 @@ type Metrics struct {
 
 // Protocol error kinds, the values of softdelete_protocol_errors_total{kind}.
 const (
-	kindBadStartup   = "bad_startup"
-	kindTooLarge     = "message_too_large"
-	kindBadMessage   = "bad_message"
+	kindBadStartup    = "bad_startup"
+	kindTooLarge      = "message_too_large"
+	kindBadMessage    = "bad_message"
 	kindUnexpectedEOF = "unexpected_eof"
-	kindTLSHandshake = "tls_handshake"
-	kindUpstream     = "upstream"
-	kindReplication  = "replication_refused"
+	kindTLSHandshake  = "tls_handshake"
+	kindUpstream      = "upstream"
+	kindReplication   = "replication_refused"
 )
 
 // NewMetrics creates the metrics and registers them on reg (nil: not registered).
