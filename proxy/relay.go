@@ -133,8 +133,9 @@ func (sess *session) clientReadFailed(err error) {
 	sess.log.Debug("client disconnected", zap.Error(err))
 }
 
-// upstreamReadFailed handles the upstream going away. Unless it said why
-// (FATAL) or we closed it, the client is told in a FATAL 08006.
+// upstreamReadFailed handles the upstream going away or talking nonsense.
+// Unless it said why (FATAL) or we closed it, the client is told: 08006 for
+// a lost connection, 08P01 for an invalid message.
 func (sess *session) upstreamReadFailed(err error) {
 	if sess.isClosing() {
 		return
@@ -145,6 +146,11 @@ func (sess *session) upstreamReadFailed(err error) {
 	}
 	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
 	sess.log.Warn("upstream connection lost", zap.Error(err))
-	_ = sess.cw.send(fatalf(codeConnectionFailure, "",
-		"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
+	if isNormalClose(err) {
+		_ = sess.cw.send(fatalf(codeConnectionFailure, "",
+			"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
+		return
+	}
+	_ = sess.cw.send(fatalf(codeProtocolViolation, "",
+		"softdelete-proxy received an invalid message from upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
 }
