@@ -30,6 +30,8 @@ type Config struct {
 	Metrics *Metrics    // nil = metrics on a private registry
 	// Dial opens upstream connections; nil uses net.Dialer.
 	Dial func(network, addr string, timeout time.Duration) (net.Conn, error)
+	// Rewriting, when set, rewrites statements on managed tables.
+	Rewriting *Rewriting
 }
 
 // SSLMode mirrors libpq's sslmode for the upstream leg.

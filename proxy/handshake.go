@@ -34,10 +34,17 @@ func (sess *session) handshake() bool {
 			"replication connections are not supported through softdelete-proxy"))
 		return false
 	}
+	rewriting := sess.srv.cfg.Rewriting != nil && sess.srv.cfg.Rewriting.Rewriter != nil
+	if rewriting {
+		ensureVisibilityOption(p)
+	}
 	if !sess.connectUpstream(deadline) {
 		return false
 	}
 	if !sess.authenticate() {
+		return false
+	}
+	if rewriting && !sess.startRewriting() {
 		return false
 	}
 	_ = sess.client.SetDeadline(time.Time{})
@@ -144,4 +151,42 @@ func databaseOf(p map[string]string) string {
 		return db
 	}
 	return p["user"]
+}
+
+// startRewriting learns the session facts and, unless the user is in a
+// bypass role, sets up the session's rewrite state.
+func (sess *session) startRewriting() bool {
+	rc := sess.srv.cfg.Rewriting
+	pol := rc.Policy()
+	facts, ok := sess.probe(append(append([]string(nil), pol.Bypass...), pol.HardDelete...))
+	if !ok {
+		return false
+	}
+	if anyOf(facts.roles, pol.Bypass) {
+		sess.log.Info("session of a bypass role: statements are relayed without rewriting")
+		return true
+	}
+	startup := startupSettings(sess.startup.Parameters)
+	startup[settingSearchPath] = facts.searchPath
+	if _, ok := startup[settingVisibility]; !ok {
+		startup[settingVisibility] = "active"
+	}
+	sess.rw = newRWSession(rc, sess.startup.Parameters["user"], anyOf(facts.roles, pol.HardDelete), startup)
+	return true
+}
+
+// ensureVisibilityOption defines softdelete.visibility for the session (as
+// 'active') unless the client set it, so SHOW and RESET work from the start.
+func ensureVisibilityOption(p map[string]string) {
+	if _, ok := startupSettings(p)[settingVisibility]; ok {
+		return
+	}
+	if _, ok := p[settingVisibility]; ok {
+		return
+	}
+	opt := "-c " + settingVisibility + "=active"
+	if p["options"] != "" {
+		opt = p["options"] + " " + opt
+	}
+	p["options"] = opt
 }

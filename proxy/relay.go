@@ -38,6 +38,10 @@ func (sess *session) clientLoop() {
 			return
 		}
 		flush := false
+		orig := msg
+		if sess.rw != nil {
+			msg = sess.rw.onFrontend(msg)
+		}
 		switch msg.(type) {
 		case *pgproto3.Query, *pgproto3.Sync, *pgproto3.FunctionCall:
 			if !sess.beginRequest() {
@@ -50,7 +54,11 @@ func (sess *session) clientLoop() {
 		uw.mu.Lock()
 		before := len(uw.buf)
 		uw.appendMsg(msg)
-		sess.clientUsed += int64(len(uw.buf) - before)
+		if msg == orig {
+			sess.clientUsed += int64(len(uw.buf) - before)
+		} else {
+			sess.clientUsed += encodedLen(orig)
+		}
 		if flush || len(uw.buf) >= flushThreshold {
 			err = uw.flush()
 		}
@@ -91,6 +99,9 @@ func (sess *session) serverLoop() {
 			if m.Severity == "FATAL" || m.Severity == "PANIC" {
 				sess.upstreamFatal = true
 			}
+		}
+		if sess.rw != nil {
+			msg = sess.rw.onBackend(msg)
 		}
 		cw.mu.Lock()
 		cw.appendMsg(msg)

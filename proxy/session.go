@@ -38,6 +38,8 @@ type session struct {
 
 	upstreamFatal bool // the upstream sent FATAL/PANIC (server loop only)
 
+	rw *rwSession // nil: relay verbatim
+
 	st        sessionState
 	closeOnce sync.Once
 }

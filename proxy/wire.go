@@ -81,3 +81,12 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// encodedLen is the size of msg on the wire.
+func encodedLen(msg pgproto3.Message) int64 {
+	b, err := msg.Encode(nil)
+	if err != nil {
+		return 0
+	}
+	return int64(len(b))
+}

@@ -15,6 +15,7 @@ type configSource interface {
 	Current() *policy.Snapshot
 	Config() *policy.Config
 	Watch(ctx context.Context, sighup <-chan os.Signal, log *zap.Logger)
+	OnChange(fn func(*policy.Config, uint64))
 }
 
 type fileSource struct{ *policy.Store }
@@ -29,6 +30,8 @@ type staticSource struct{ snap *policy.Snapshot }
 
 func (s staticSource) Current() *policy.Snapshot { return s.snap }
 func (s staticSource) Config() *policy.Config    { return s.snap.Config }
+
+func (s staticSource) OnChange(func(*policy.Config, uint64)) {}
 func (s staticSource) Watch(ctx context.Context, sighup <-chan os.Signal, log *zap.Logger) {
 	for {
 		select {

@@ -98,6 +98,7 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	if err != nil {
 		return err
 	}
+	pcfg.Rewriting = rewriting(src, reg, log)
 	srv := proxy.New(pcfg)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

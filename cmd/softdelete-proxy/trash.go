@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/softdelete-proxy/softdelete-proxy/purger"
+)
+
+const trashUsage = `trash <list|restore|forget|empty|stats> [TABLE] --config FILE [flags]
+
+Works on the trash directly in the database (not through the proxy):
+  trash list TABLE [--older-than D] [--limit N] [--format table|json]
+  trash restore TABLE --where SQL | --id V [--id V ...]
+  trash forget TABLE --where SQL | --id V [--id V ...]   delete forever (held rows are kept)
+  trash empty TABLE [--yes]                              delete every trashed row forever
+  trash stats [--format table|json]
+TABLE is schema.table, or a table name that only one managed table has.
+The database is --database-url, else $DATABASE_URL, else the first of
+purge.database_urls. Restore, forget and empty write an audit log line (to
+stderr) and, when audit.table is set, audit rows in the database.`
+
+// trashFlags are the flags shared by the trash subcommands.
+type trashFlags struct {
+	config, databaseURL, actor, format string
+	olderThan                          time.Duration
+	limit                              int
+	where                              string
+	ids                                multiValue
+	yes                                bool
+}
+
+// multiValue collects a repeatable string flag.
+type multiValue []string
+
+func (m *multiValue) String() string     { return strings.Join(*m, ",") }
+func (m *multiValue) Set(s string) error { *m = append(*m, s); return nil }
+
+func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintf(stderr, "Usage: softdelete-proxy %s\n", trashUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			return flagHelp
+		}
+		return errUsage
+	}
+	sub := args[0]
+	fs, f, want := trashFlagSet(sub, stderr)
+	if fs == nil {
+		fmt.Fprintf(stderr, "softdelete-proxy trash: unknown subcommand %q\n\nUsage: softdelete-proxy %s\n", sub, trashUsage)
+		return errUsage
+	}
+	pos, err := parseArgs(fs, args[1:], want)
+	if err != nil {
+		return err
+	}
+	if err := requireConfigAndFormat(fs, f.config, f.format); err != nil {
+		return err
+	}
+	if (sub == "restore" || sub == "forget") && (f.where == "") == (len(f.ids) == 0) {
+		fmt.Fprintln(stderr, "give either --where or --id")
+		fs.Usage()
+		return errUsage
+	}
+	tr, closeDB, err := openTrash(ctx, f, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return runTrash(ctx, tr, sub, pos, f, stdin, stdout, stderr)
+}
+
+// trashFlagSet builds the FlagSet of a subcommand and says how many
+// positional arguments it takes; nil for an unknown subcommand.
+func trashFlagSet(sub string, stderr io.Writer) (*flag.FlagSet, *trashFlags, int) {
+	f := &trashFlags{format: purger.FormatTable}
+	usages := map[string]string{
+		"list":    "trash list TABLE [--older-than D] [--limit N] [--format table|json] --config FILE",
+		"restore": "trash restore TABLE --where SQL | --id V [--id V ...] --config FILE",
+		"forget":  "trash forget TABLE --where SQL | --id V [--id V ...] --config FILE",
+		"empty":   "trash empty TABLE [--yes] --config FILE",
+		"stats":   "trash stats [--format table|json] --config FILE",
+	}
+	usage, ok := usages[sub]
+	if !ok {
+		return nil, nil, 0
+	}
+	fs := newFlagSet(sub, usage, stderr)
+	fs.StringVar(&f.config, "config", "", "config `file` with the policy (required)")
+	fs.StringVar(&f.databaseURL, "database-url", "", "database `URL` (default $DATABASE_URL, then the first of purge.database_urls)")
+	fs.StringVar(&f.actor, "actor", "", "who to record in the audit (default: the database user)")
+	switch sub {
+	case "list":
+		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least this long ago (e.g. 7d, 12h)")
+		fs.IntVar(&f.limit, "limit", 100, "at most this many rows, oldest first")
+	case "restore", "forget":
+		fs.StringVar(&f.where, "where", "", "SQL condition on the table's columns selecting trashed rows")
+		fs.Var(&f.ids, "id", "primary key `value` of a trashed row (repeatable)")
+	case "empty":
+		fs.BoolVar(&f.yes, "yes", false, "do not ask for confirmation")
+	}
+	if sub == "list" || sub == "stats" {
+		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
+	}
+	want := 1
+	if sub == "stats" {
+		want = 0
+	}
+	return fs, f, want
+}
+
+// openTrash loads the config, connects and prepares the trash operations.
+func openTrash(ctx context.Context, f *trashFlags, stderr io.Writer) (*purger.Trash, func(), error) {
+	cfg, log, err := loadForPurge(f.config, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	url, err := databaseURL(f.databaseURL, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := connectDB(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	closeDB := func() { conn.Close(context.Background()); _ = log.Sync() }
+	tr, err := purger.NewTrash(ctx, conn, cfg.Managed, purger.TrashOptions{Actor: f.actor, Purge: purger.OptionsFrom(cfg)}, log, time.Now)
+	if err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return tr, closeDB, nil
+}
+
+// runTrash runs one subcommand and prints its outcome.
+func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f *trashFlags, stdin io.Reader, stdout, stderr io.Writer) error {
+	switch sub {
+	case "stats":
+		stats, err := tr.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		return purger.WriteStats(stdout, stats, f.format)
+	case "list":
+		rows, err := tr.List(ctx, pos[0], purger.ListOptions{OlderThan: f.olderThan, Limit: f.limit})
+		if err != nil {
+			return err
+		}
+		return purger.WriteRows(stdout, rows, f.format)
+	case "restore", "forget":
+		op, verb := tr.Restore, "restored"
+		if sub == "forget" {
+			op, verb = tr.Forget, "deleted forever"
+		}
+		n, err := op(ctx, pos[0], purger.Selector{Where: f.where, IDs: f.ids})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s %d rows of %s\n", verb, n, pos[0])
+		return nil
+	}
+	return emptyTrash(ctx, tr, pos[0], f.yes, stdin, stdout, stderr)
+}
+
+// emptyTrash asks for confirmation (unless yes) and empties table's trash.
+func emptyTrash(ctx context.Context, tr *purger.Trash, table string, yes bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	t, err := tr.Table(table)
+	if err != nil {
+		return err
+	}
+	name := t.Schema + "." + t.Name
+	if !yes {
+		fmt.Fprintf(stderr, "Delete forever every trashed row of %s (rows on hold are kept)? Type yes to go on: ", name)
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		if strings.TrimSpace(line) != "yes" {
+			return &exitError{code: 1, err: fmt.Errorf("not confirmed; nothing deleted (use --yes in scripts)")}
+		}
+	}
+	n, err := tr.Empty(ctx, name)
+	if err != nil {
+		return fmt.Errorf("%w (%d rows were deleted before the failure)", err, n)
+	}
+	fmt.Fprintf(stdout, "deleted forever %d rows of %s\n", n, name)
+	return nil
+}

@@ -1,0 +1,244 @@
+package proxy
+
+import (
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
+)
+
+// refusedSentinel replaces the text of a refused statement. The server
+// answers it with a syntax error (so the transaction fails exactly as with
+// a real error, in order with everything else in flight) and the server
+// loop swaps that error for the refusal.
+const refusedSentinel = "softdelete_proxy_refused_statement"
+
+// rwSession is the rewrite state of one session. The client loop rewrites
+// statements and queues what their responses must look like (units); the
+// server loop applies the queue to CommandComplete, ErrorResponse and
+// ReadyForQuery.
+type rwSession struct {
+	cfg           *Rewriting
+	user          string
+	canHardDelete bool // member of a roles.hard_delete role at session start
+
+	// Client loop only.
+	prepared map[string]*plan // protocol-level statements by name ("" = unnamed)
+	portals  map[string]*plan
+	sqlPrep  map[string]*plan // SQL-level PREPARE names
+
+	mu       sync.Mutex
+	units    []*unit   // one per expected ReadyForQuery, oldest first
+	settings *settings // server-confirmed values of tracked settings
+}
+
+// plan is the wire-level effect of one rewritten statement.
+type plan struct {
+	serverTag, clientTag string
+	set                  *rewrite.SetEffect
+}
+
+// unit is the work between two ReadyForQuery: one Query, or the extended
+// messages up to a Sync.
+type unit struct {
+	plans    []*plan // one per CommandComplete expected (nil entries pass)
+	next     int
+	tracked  bool // false: a Query that was not parsed; its completions map nothing
+	closed   bool // the Query or Sync that ends it has been sent
+	refusals []*rewrite.Error
+	failed   bool // an ErrorResponse was seen
+}
+
+func newRWSession(cfg *Rewriting, user string, canHardDelete bool, startup map[string]string) *rwSession {
+	return &rwSession{
+		cfg:           cfg,
+		user:          user,
+		canHardDelete: canHardDelete,
+		prepared:      map[string]*plan{},
+		portals:       map[string]*plan{},
+		sqlPrep:       map[string]*plan{},
+		settings:      newSettings(startup),
+	}
+}
+
+// rewriteSession builds the rewrite input from the current settings.
+func (rw *rwSession) rewriteSession() *rewrite.Session {
+	rw.mu.Lock()
+	path, _ := rw.settings.get(settingSearchPath)
+	vis, _ := rw.settings.get(settingVisibility)
+	rw.mu.Unlock()
+	v, _ := parseVisibility(vis)
+	return &rewrite.Session{SearchPath: path, User: rw.user, Visibility: v, CanHardDelete: rw.canHardDelete}
+}
+
+// rewrite runs the engine on one statement text.
+func (rw *rwSession) rewrite(sql string) (rewrite.Result, error) {
+	p := rw.cfg.Policy()
+	start := time.Now()
+	res, err := rw.cfg.Rewriter.Rewrite(sql, p.Rewrite, rw.rewriteSession())
+	rw.cfg.Metrics.observe(&res, err, time.Since(start))
+	return res, err
+}
+
+// planOf turns a rewritten statement into what the wire needs, resolving
+// SQL-level PREPARE/EXECUTE/DEALLOCATE names.
+func (rw *rwSession) planOf(st *rewrite.Stmt) *plan {
+	switch {
+	case st.PrepareName != "":
+		rw.sqlPrep[st.PrepareName] = &plan{serverTag: st.ServerTag, clientTag: st.ClientTag}
+		return nil
+	case st.ExecuteName != "":
+		return rw.sqlPrep[st.ExecuteName]
+	case st.DeallocateAll:
+		clear(rw.sqlPrep)
+		return nil
+	case st.DeallocateName != "":
+		delete(rw.sqlPrep, st.DeallocateName)
+		return nil
+	}
+	if st.ClientTag == "" && st.Set == nil {
+		return nil
+	}
+	return &plan{serverTag: st.ServerTag, clientTag: st.ClientTag, set: st.Set}
+}
+
+// onQuery rewrites a simple Query and queues its unit. It returns the
+// message to send upstream.
+func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
+	res, err := rw.rewrite(q.String)
+	u := &unit{closed: true}
+	if err != nil {
+		u.refusals = append(u.refusals, asRewriteError(err))
+		rw.push(u)
+		return &pgproto3.Query{String: refusedSentinel}
+	}
+	if len(res.Stmts) > 0 {
+		u.tracked = true
+		u.plans = make([]*plan, len(res.Stmts))
+		for i := range res.Stmts {
+			u.plans[i] = rw.planOf(&res.Stmts[i])
+		}
+	}
+	rw.push(u)
+	if !res.Changed {
+		return q
+	}
+	return &pgproto3.Query{String: res.SQL}
+}
+
+// onParse rewrites the text of a Parse and remembers the statement's plan.
+func (rw *rwSession) onParse(m *pgproto3.Parse) pgproto3.FrontendMessage {
+	res, err := rw.rewrite(m.Query)
+	if err != nil {
+		rw.prepared[m.Name] = nil
+		u := rw.openUnit()
+		rw.mu.Lock()
+		u.refusals = append(u.refusals, asRewriteError(err))
+		rw.mu.Unlock()
+		return &pgproto3.Parse{Name: m.Name, Query: refusedSentinel}
+	}
+	var pl *plan
+	if len(res.Stmts) == 1 {
+		pl = rw.planOf(&res.Stmts[0])
+	}
+	rw.prepared[m.Name] = pl
+	if !res.Changed {
+		return m
+	}
+	return &pgproto3.Parse{Name: m.Name, Query: res.SQL, ParameterOIDs: m.ParameterOIDs}
+}
+
+func (rw *rwSession) onBind(m *pgproto3.Bind) {
+	rw.portals[m.DestinationPortal] = rw.prepared[m.PreparedStatement]
+}
+
+func (rw *rwSession) onClose(m *pgproto3.Close) {
+	if m.ObjectType == 'S' {
+		delete(rw.prepared, m.Name)
+	} else {
+		delete(rw.portals, m.Name)
+	}
+}
+
+func (rw *rwSession) onExecute(m *pgproto3.Execute) {
+	u := rw.openUnit()
+	pl := rw.portals[m.Portal]
+	rw.mu.Lock()
+	u.tracked = true
+	u.plans = append(u.plans, pl)
+	rw.mu.Unlock()
+}
+
+// onSync closes the open unit (or queues an empty one).
+func (rw *rwSession) onSync() {
+	u := rw.openUnit()
+	rw.mu.Lock()
+	u.closed = true
+	rw.mu.Unlock()
+}
+
+// onFunctionCall queues the unit of a FunctionCall.
+func (rw *rwSession) onFunctionCall() { rw.push(&unit{closed: true}) }
+
+// openUnit returns the extended-protocol unit being built, queuing a new
+// one if the last is closed.
+func (rw *rwSession) openUnit() *unit {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if n := len(rw.units); n > 0 && !rw.units[n-1].closed {
+		return rw.units[n-1]
+	}
+	u := &unit{}
+	rw.units = append(rw.units, u)
+	return u
+}
+
+func (rw *rwSession) push(u *unit) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	// A Query after unsynced extended messages ends their unit too: the
+	// server answers both with one ReadyForQuery.
+	if n := len(rw.units); n > 0 && !rw.units[n-1].closed {
+		last := rw.units[n-1]
+		last.closed = true
+		if len(u.plans) > 0 || len(u.refusals) > 0 {
+			last.plans = append(last.plans, u.plans...)
+			last.refusals = append(last.refusals, u.refusals...)
+			last.tracked = last.tracked || u.tracked
+		}
+		return
+	}
+	rw.units = append(rw.units, u)
+}
+
+func asRewriteError(err error) *rewrite.Error {
+	if e, ok := err.(*rewrite.Error); ok {
+		return e
+	}
+	return &rewrite.Error{Code: "XX000", Message: "softdelete-proxy could not rewrite the statement: " + err.Error(),
+		Hint: "The statement was not sent to the server. Report this with the statement text."}
+}
+
+// onFrontend is the client loop's hook: it returns the message to send
+// upstream in place of msg.
+func (rw *rwSession) onFrontend(msg pgproto3.FrontendMessage) pgproto3.FrontendMessage {
+	switch m := msg.(type) {
+	case *pgproto3.Query:
+		return rw.onQuery(m)
+	case *pgproto3.Parse:
+		return rw.onParse(m)
+	case *pgproto3.Bind:
+		rw.onBind(m)
+	case *pgproto3.Execute:
+		rw.onExecute(m)
+	case *pgproto3.Close:
+		rw.onClose(m)
+	case *pgproto3.Sync:
+		rw.onSync()
+	case *pgproto3.FunctionCall:
+		rw.onFunctionCall()
+	}
+	return msg
+}
