@@ -53,7 +53,9 @@ type UpstreamTLS struct {
 }
 
 // TableSettings are the per-table settings; every field left empty in a table
-// inherits from defaults, and defaults inherit the built-in defaults.
+// inherits from defaults, and defaults inherit the built-in defaults. In a
+// file, a table may write deleted_by_column, reason_column or hold_column as
+// "" to turn off a column that defaults sets.
 type TableSettings struct {
 	Column          string `yaml:"column"`            // default deleted_at
 	DeletedByColumn string `yaml:"deleted_by_column"` // default ""

@@ -1,0 +1,44 @@
+package policy
+
+import "strconv"
+
+// checkPolicy checks defaults, roles, tables and the audit table.
+func (c *Config) checkPolicy(p *problems) {
+	for _, k := range settingKeys {
+		checkSetting(p, "defaults", k, *c.Defaults.field(k), true)
+	}
+	checkDistinct(p, "defaults", c.Defaults)
+	checkRoles(p, "roles.hard_delete", c.Roles.HardDelete)
+	checkRoles(p, "roles.bypass", c.Roles.Bypass)
+	seen := map[TableName]string{}
+	for _, key := range c.tableKeys() {
+		path := "tables." + key
+		name, err := ParseTableName(key)
+		if err != nil {
+			p.add([]string{path}, "table %s: %v", key, err)
+		} else if first, dup := seen[name]; dup {
+			p.add([]string{path}, "table %s listed twice (first as %s at line %d)", name, first, c.pos["tables."+first])
+		} else {
+			seen[name] = key
+		}
+		own := c.Tables[key]
+		for _, k := range settingKeys {
+			checkSetting(p, path, k, *own.field(k), c.explicit(path+"."+k))
+		}
+		checkDistinct(p, path, c.merged(key))
+	}
+	if a, err := ParseTableName(c.Audit.Table); err == nil {
+		if key, managed := seen[a]; managed {
+			p.add([]string{"audit.table"}, "audit.table: %s is a managed table (listed as %s); the audit table must not be soft-deleted", a, key)
+		}
+	}
+}
+
+func checkRoles(p *problems, path string, roles []string) {
+	for i, r := range roles {
+		if r == "" {
+			sub := path + "[" + strconv.Itoa(i) + "]"
+			p.add([]string{sub, path}, "%s: empty role name", sub)
+		}
+	}
+}
