@@ -111,6 +111,8 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	}
 	stopWatch := watchReloads(ctx, src, log)
 	defer stopWatch()
+	stopPurge := startPurger(src, reg, log)
+	defer stopPurge()
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -124,6 +126,7 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 		return fmt.Errorf("accepting clients on %s: %w", cfg.Listen, err)
 	case <-ctx.Done():
 	}
+	stopPurge()
 	timeout := cfg.ShutdownTimeout.Std()
 	log.Info("shutting down: no new connections; waiting for sessions to finish", zap.Duration("shutdown_timeout", timeout),
 		zap.Int("sessions", srv.Sessions()))

@@ -1,0 +1,115 @@
+package purger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"go.uber.org/zap"
+)
+
+// purgeTable deletes t's rows past retention in batches until a batch comes
+// back short, the context ends, or a batch fails. It logs and counts a
+// failure; the caller goes on with the next table.
+func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, dryRun bool, log *zap.Logger) (TableReport, error) {
+	tr := TableReport{Table: tableName(t), Retention: t.Retention}
+	if t.Retention <= 0 {
+		return tr, nil // kept forever
+	}
+	if dryRun {
+		err := db.conn.QueryRow(ctx, countSQL(t), t.Retention.Microseconds()).Scan(&tr.Purged)
+		return tr, tableErr(&tr, err)
+	}
+	err := p.batches(ctx, db, t, t.Retention, ActionPurge, nil, &tr)
+	if tr.Purged > 0 {
+		p.audit.line(Event{Actor: db.actor, Action: ActionPurge, Database: db.name, Table: tr.Table,
+			Count: tr.Purged, When: p.now()})
+	}
+	if err != nil && ctx.Err() == nil {
+		log.Error("purging table failed; going on with the others", zap.String("table", tr.Table),
+			zap.Int64("purged", tr.Purged), zap.Error(err))
+		p.metrics.tableError(db.name, tr.Table)
+	}
+	return tr, tableErr(&tr, err)
+}
+
+func tableErr(tr *TableReport, err error) error {
+	if err != nil {
+		tr.Error = err.Error()
+	}
+	return err
+}
+
+// batches runs batch transactions on db deleting t's trashed rows older than
+// age, pausing BatchPause between them, adding to tr. Every batch inserts
+// its audit row (action, detail) in its own transaction.
+func (p *Purger) batches(ctx context.Context, db *database, t policy.Table, age time.Duration, action string, detail map[string]any, tr *TableReport) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := p.now()
+		n, err := p.batch(ctx, db, t, age, Event{Actor: db.actor, Action: action, Database: db.name,
+			Table: tr.Table, Detail: detail})
+		if err != nil {
+			return err
+		}
+		tr.LongestBatch = max(tr.LongestBatch, p.now().Sub(start))
+		tr.Batches++
+		tr.Purged += n
+		p.metrics.purged(db.name, tr.Table, n)
+		if n < int64(p.opts.BatchSize) {
+			return nil
+		}
+		if err := sleep(ctx, p.opts.BatchPause); err != nil {
+			return err
+		}
+	}
+}
+
+// batch is one short transaction: mark it as a purge, bound it with
+// statement_timeout, delete up to BatchSize rows, write the audit row,
+// commit. On any error, cancellation included, it rolls back whole.
+func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age time.Duration, ev Event) (int64, error) {
+	start := p.now()
+	defer func() { p.metrics.batchDone(p.now().Sub(start)) }()
+	tx, err := db.conn.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback(context.Background()) }() // no-op after Commit
+	timeout := fmt.Sprintf("%dms", p.opts.StatementTimeout.Milliseconds())
+	if _, err := tx.Exec(ctx, setLocalSQL, timeout); err != nil {
+		return 0, err
+	}
+	tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)
+	if err != nil {
+		return 0, err
+	}
+	ev.Count, ev.When = tag.RowsAffected(), p.now()
+	if ev.Count > 0 {
+		if err := p.audit.insert(ctx, tx, ev); err != nil {
+			return 0, fmt.Errorf("writing the audit row: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	return ev.Count, nil
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

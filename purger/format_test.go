@@ -1,0 +1,41 @@
+package purger
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+func TestWriteGolden(t *testing.T) {
+	at := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	purge := at.Add(30 * day)
+	alice, why := "alice", "GDPR request 41"
+	rows := []TrashedRow{
+		{Key: "7", DeletedAt: at, DeletedBy: &alice, Reason: &why, PurgeAt: &purge},
+		{Key: "(1,x)", DeletedAt: at, Held: true},
+		{Key: "9", DeletedAt: at},
+	}
+	stats := []TableStats{
+		{Table: "public.contacts", Retention: 30 * day, Trashed: 7, PendingPurge: 4, Oldest: &at, OldestAge: 40*day + 3*time.Hour},
+		{Table: "crm.notes", Trashed: 0},
+	}
+	rep := Report{Databases: []DatabaseReport{
+		{Database: "app", Result: ResultSuccess, Leader: true, Duration: time.Second, Tables: []TableReport{
+			{Table: "public.contacts", Retention: 30 * day, Purged: 4, Batches: 1},
+			{Table: "public.deals", Retention: 90 * day, Error: "ERROR: boom (SQLSTATE XX000)"},
+		}},
+		{Database: "other", Result: ResultSkipped},
+	}}
+	dry := rep
+	dry.DryRun = true
+	for _, format := range []string{FormatTable, FormatJSON} {
+		var b bytes.Buffer
+		for _, err := range []error{WriteRows(&b, rows, format), WriteStats(&b, stats, format),
+			WriteReport(&b, rep, format), WriteReport(&b, dry, format), WriteRows(&b, nil, format)} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		golden(t, "format/out."+format, b.String())
+	}
+}

@@ -1,0 +1,28 @@
+-- batch
+DELETE FROM "public"."keep" AS x USING (SELECT tableoid AS toid, ctid AS tid FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND "deleted_at" < now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2 FOR UPDATE SKIP LOCKED) AS b WHERE x.tableoid = b.toid AND x.ctid = b.tid;
+
+-- count
+SELECT count(*) FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND "deleted_at" < now() - $1::bigint * interval '1 microsecond';
+
+-- stats
+SELECT count(*), 0::bigint, min("deleted_at"), coalesce(greatest(extract(epoch FROM now() - min("deleted_at")), 0), 0)::float8 FROM "public"."keep" WHERE "deleted_at" IS NOT NULL;
+
+-- restore
+UPDATE "public"."keep" SET "deleted_at" = NULL WHERE "deleted_at" IS NOT NULL AND (id = 1
+);
+
+-- forget
+DELETE FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND (id = 1
+);
+
+-- list (one-column key)
+SELECT "id"::text, "deleted_at", NULL::text, NULL::text, NULL::timestamptz, false FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+
+-- list (composite key)
+SELECT ROW("a", "b")::text, "deleted_at", NULL::text, NULL::text, NULL::timestamptz, false FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+
+-- list (no key)
+SELECT ctid::text, "deleted_at", NULL::text, NULL::text, NULL::timestamptz, false FROM "public"."keep" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+
+-- ids
+"id" = ANY ($1::text[]::character varying(20)[]);
