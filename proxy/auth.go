@@ -38,6 +38,9 @@ func (sess *session) authenticate() bool {
 		case *pgproto3.AuthenticationSASLFinal, *pgproto3.NoticeResponse, *pgproto3.NegotiateProtocolVersion:
 		case *pgproto3.ErrorResponse:
 			sess.log.Info("upstream refused the session", zap.String("sqlstate", m.Code), zap.String("message", m.Message))
+			if m.Hint == "" && strings.Contains(m.Message, "channel binding") {
+				m.Hint = channelBindingHint
+			}
 			_ = sess.cw.send(m)
 			return false
 		default:
@@ -87,6 +90,10 @@ func (sess *session) upstreamAuthFailed(err error) {
 	_ = sess.cw.send(fatalf(codeConnectionFailure, "",
 		"softdelete-proxy lost the connection to upstream PostgreSQL at %s during authentication: %v", sess.srv.cfg.Upstream, err))
 }
+
+const channelBindingHint = "softdelete-proxy terminates TLS, so SCRAM channel binding cannot cross it. " +
+	"Set channel_binding=disable in the client's connection settings (with TLS on both legs the server " +
+	"refuses libpq's default, prefer, as a downgrade)."
 
 func withoutChannelBinding(mechs []string) []string {
 	out := mechs[:0]

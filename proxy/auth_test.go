@@ -34,6 +34,7 @@ func TestAuth(t *testing.T) {
 			t.Fatalf("sslmode=require against a proxy without a certificate: want a TLS refusal, got %v", err)
 		}
 	})
+	t.Run("libpq", func(t *testing.T) { testAuthLibpq(t, cl, ct) })
 	t.Run("upstream_without_ssl", func(t *testing.T) { testUpstreamWithoutSSL(t, cl) })
 }
 
@@ -67,12 +68,41 @@ func testAuthMethods(t *testing.T, cl *pgtest.Cluster, ct clientTLS, upCA *x509.
 			for _, clientTLS := range []bool{false, true} {
 				for _, u := range authUsers {
 					t.Run(fmt.Sprintf("client_tls_%v/%s", clientTLS, u.hba), func(t *testing.T) {
-						url := userURL(t, u, u.password, p.Addr, tlsParams(ct, clientTLS)...)
-						checkSession(t, url, u.name, clientTLS, up.wantTLS)
+						params := tlsParams(ct, clientTLS)
+						if scramOverTwoTLSLegs(u, clientTLS, up.wantTLS) {
+							checkChannelBindingLimit(t, userURL(t, u, u.password, p.Addr, params...))
+							params = append(params, "channel_binding", "disable")
+						}
+						checkSession(t, userURL(t, u, u.password, p.Addr, params...), u.name, clientTLS, up.wantTLS)
 					})
 				}
 			}
 		})
+	}
+}
+
+// scramOverTwoTLSLegs reports whether u meets the proxy's one auth limit:
+// SCRAM with TLS on both legs. A client on TLS that was offered no
+// SCRAM-SHA-256-PLUS says so in its GS2 header ("y"), which the server,
+// itself on TLS and able to bind, must refuse as a downgrade; the header is
+// covered by the client's proof, so the proxy cannot change it. Such
+// clients must set channel_binding=disable.
+func scramOverTwoTLSLegs(u authUser, clientTLS, upstreamTLS bool) bool {
+	return u.hba == "scram-sha-256" && clientTLS && upstreamTLS
+}
+
+// checkChannelBindingLimit checks that a client with the default
+// channel_binding=prefer is refused with an error that names channel
+// binding, not a misleading one.
+func checkChannelBindingLimit(t *testing.T, url string) {
+	t.Helper()
+	_, err := tryConnect(t, url)
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "channel binding") {
+		t.Fatalf("SCRAM over TLS on both legs with channel_binding=prefer: want a refusal naming channel binding, got %v", err)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || !strings.Contains(pgErr.Hint, "channel_binding=disable") {
+		t.Fatalf("want a hint telling to set channel_binding=disable, got %v", err)
 	}
 }
 
@@ -108,8 +138,12 @@ func testWrongPassword(t *testing.T, cl *pgtest.Cluster, ct clientTLS) {
 		for _, u := range authUsers[1:] {
 			for _, clientTLS := range []bool{false, true} {
 				t.Run(fmt.Sprintf("upstream_%s/client_tls_%v/%s", mode, clientTLS, u.hba), func(t *testing.T) {
+					params := tlsParams(ct, clientTLS)
+					if scramOverTwoTLSLegs(u, clientTLS, mode != SSLDisable) {
+						params = append(params, "channel_binding", "disable")
+					}
 					want := connectError(t, userURL(t, u, "wrong", cl.Addr(), "sslmode", "disable"))
-					got := connectError(t, userURL(t, u, "wrong", p.Addr, tlsParams(ct, clientTLS)...))
+					got := connectError(t, userURL(t, u, "wrong", p.Addr, params...))
 					if got.Code != "28P01" || got.Message != want.Message || got.Severity != want.Severity {
 						t.Errorf("through the proxy: %s %s %q; directly: %s %s %q",
 							got.Severity, got.Code, got.Message, want.Severity, want.Code, want.Message)
@@ -197,6 +231,33 @@ func testUpstreamVerifyFails(t *testing.T, cl *pgtest.Cluster) {
 	}
 }
 
+// testAuthLibpq logs in with psql (libpq) through the proxy with TLS on
+// both legs, for each method, and with a wrong password.
+func testAuthLibpq(t *testing.T, cl *pgtest.Cluster, ct clientTLS) {
+	psql := needBinary(t, "psql")
+	p := startProxy(t, Config{Upstream: cl.Addr(), UpstreamTLS: UpstreamTLS{Mode: SSLRequire}, ClientTLS: ct.config})
+	query := "select current_user, ssl from pg_stat_ssl where pid = pg_backend_pid()"
+	for _, u := range authUsers {
+		params := tlsParams(ct, true)
+		if scramOverTwoTLSLegs(u, true, true) {
+			out, code := runPsqlCommand(t, psql, userURL(t, u, u.password, p.Addr, params...), query)
+			if code != 2 || !strings.Contains(out, "channel binding") {
+				t.Errorf("libpq, SCRAM over two TLS legs, channel_binding=prefer: exit %d, %s", code, out)
+			}
+			params = append(params, "channel_binding", "disable")
+		}
+		out, code := runPsqlCommand(t, psql, userURL(t, u, u.password, p.Addr, params...), query)
+		if want := u.name + "|t\n"; code != 0 || out != want {
+			t.Errorf("libpq as %s: exit %d, output %q, want %q", u.name, code, out, want)
+		}
+	}
+	md5 := authUsers[2]
+	out, code := runPsqlCommand(t, psql, userURL(t, md5, "wrong", p.Addr, tlsParams(ct, true)...), query)
+	if want := `password authentication failed for user "u_md5"`; code != 2 || !strings.Contains(out, want) {
+		t.Errorf("libpq with a wrong password: exit %d, %s; want 2 and %q", code, out, want)
+	}
+}
+
 // testUpstreamWithoutSSL turns the cluster's SSL off: prefer falls back to
 // plain text, require and verify-full refuse with 08006.
 func testUpstreamWithoutSSL(t *testing.T, cl *pgtest.Cluster) {
@@ -214,8 +275,8 @@ func testUpstreamWithoutSSL(t *testing.T, cl *pgtest.Cluster) {
 	} {
 		p := startProxy(t, Config{Upstream: cl.Addr(), UpstreamTLS: up})
 		got := connectError(t, userURL(t, u, u.password, p.Addr, "sslmode", "disable"))
-		if got.Code != "08006" || !strings.Contains(got.Message, "does not support SSL") {
-			t.Errorf("%s against a server without SSL: got %s %q, want 08006 saying it does not support SSL", up.Mode, got.Code, got.Message)
+		if got.Code != "08006" || !strings.Contains(got.Message, "SSL") {
+			t.Errorf("%s against a server without SSL: got %s %q, want 08006 about SSL", up.Mode, got.Code, got.Message)
 		}
 	}
 }

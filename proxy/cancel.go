@@ -10,9 +10,9 @@ import (
 	"go.uber.org/zap"
 )
 
-// cancelKeys maps the process ids the proxy hands to clients to their
-// sessions. Clients never see the upstream's key: a CancelRequest must name
-// the proxy's key, and is forwarded only to that client's own backend.
+// cancelKeys maps the keys the proxy hands to clients to their sessions.
+// Clients never see the upstream's secret: a CancelRequest must carry the
+// proxy's secret, and is forwarded only to that client's own backend.
 type cancelKeys struct {
 	mu   sync.Mutex
 	byID map[uint32]*session
@@ -20,9 +20,13 @@ type cancelKeys struct {
 
 func newCancelKeys() cancelKeys { return cancelKeys{byID: make(map[uint32]*session)} }
 
-// register records the upstream's key for sess and gives it a fresh random
-// key of its own, with a secret as long as the upstream's (4 bytes in
-// protocol 3.0, up to 256 in 3.2). It returns the key to send the client.
+// register records the upstream's key for sess and gives it a key for the
+// client: the backend's real process id (so pg_backend_pid(), NOTIFY sender
+// ids and server logs agree with what the driver was told) with a fresh
+// random secret of the proxy's own, as long as the upstream's (4 bytes in
+// protocol 3.0, up to 256 in 3.2). The upstream's secret never leaves the
+// proxy. If that pid is already registered (one upstream cannot have two
+// live backends with one pid, but be safe), a random unused pid is used.
 func (k *cancelKeys) register(sess *session, upstream *pgproto3.BackendKeyData) pgproto3.BackendKeyData {
 	secretLen := len(upstream.SecretKey)
 	if secretLen < 4 || secretLen > 256 {
@@ -32,14 +36,11 @@ func (k *cancelKeys) register(sess *session, upstream *pgproto3.BackendKeyData) 
 	_, _ = rand.Read(secret)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var pid uint32
-	for {
+	pid := upstream.ProcessID
+	for _, taken := k.byID[pid]; taken || pid == 0; _, taken = k.byID[pid] {
 		var b [4]byte
 		_, _ = rand.Read(b[:])
 		pid = binary.BigEndian.Uint32(b[:]) & 0x7fffffff // a positive int32, like a real pid
-		if _, taken := k.byID[pid]; !taken && pid != 0 {
-			break
-		}
 	}
 	sess.upstreamKey = pgproto3.BackendKeyData{ProcessID: upstream.ProcessID, SecretKey: append([]byte(nil), upstream.SecretKey...)}
 	sess.clientKey = pgproto3.BackendKeyData{ProcessID: pid, SecretKey: secret}

@@ -45,14 +45,14 @@ func sameOverRoutes[T any](t *testing.T, rs []route, f func(t *testing.T, url st
 			continue
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s differs from %s:\n got: %s\nwant: %s", r.name, rs[0].name, short(got), short(want))
+			t.Fatalf("%s differs from %s:\n got: %s\nwant: %s", r.name, rs[0].name, clip(got), clip(want))
 		}
 	}
 	return want
 }
 
-// short formats v for a failure message, cut to a readable length.
-func short(v any) string {
+// clip formats v for a failure message, cut to a readable length.
+func clip(v any) string {
 	s := fmt.Sprintf("%+v", v)
 	if len(s) > 2000 {
 		s = s[:2000] + fmt.Sprintf("… (%d bytes)", len(s))
@@ -91,7 +91,7 @@ func cancelOnContext(cfg *pgx.ConnConfig) {
 // testCtx is a context bounded well below the test timeout.
 func testCtx(t testing.TB) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -123,7 +123,8 @@ func TestFakeBackendAuthFaults(t *testing.T) {
 	}
 }
 
-// The proxy hands out its own cancel key, never the upstream's.
+// The proxy hands out the backend's pid with a secret of its own, never the
+// upstream's secret.
 func TestCancelKeyIsTheProxys(t *testing.T) {
 	fb := startFakeBackend(t, func(t *testing.T, conn net.Conn, be *pgproto3.Backend) {
 		loginOK(be)
@@ -144,7 +145,7 @@ func TestCancelKeyIsTheProxys(t *testing.T) {
 	if key == nil {
 		t.Fatal("no BackendKeyData")
 	}
-	if key.ProcessID == 4242 || string(key.SecretKey) == string([]byte{1, 2, 3, 4}) || len(key.SecretKey) != 4 {
-		t.Fatalf("client got key %+v; want the proxy's own 4-byte key", key)
+	if key.ProcessID != 4242 || string(key.SecretKey) == string([]byte{1, 2, 3, 4}) || len(key.SecretKey) != 4 {
+		t.Fatalf("client got key %+v; want pid 4242 with the proxy's own 4-byte secret", key)
 	}
 }

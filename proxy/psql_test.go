@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
 // psqlScript exercises psql's client-side features over the wire: \copy
@@ -63,10 +61,10 @@ type psqlRun struct {
 	Files          map[string]string // name -> content, or digest for .bin files
 }
 
-func TestPsql(t *testing.T) {
+// testPsql runs a script and a failing script with psql directly and
+// through the proxy and wants the same output, files and exit code.
+func testPsql(t *testing.T, p *testProxy, dbURL string) {
 	psql := needBinary(t, "psql")
-	_, dbURL := pgtest.Get(t).CreateDatabase(t)
-	p := startProxy(t, Config{})
 	blob := make([]byte, 300<<10)
 	_, _ = rand.Read(blob)
 	t.Run("script", func(t *testing.T) {
@@ -77,8 +75,8 @@ func TestPsql(t *testing.T) {
 			}
 			return r
 		})
-		if got.Files["out.bin"] != digest(blob) {
-			t.Errorf("\\lo_export wrote %s, want the imported %s", got.Files["out.bin"], digest(blob))
+		if got.Files["out.bin"] != blobDigest(blob) {
+			t.Errorf("\\lo_export wrote %s, want the imported %s", got.Files["out.bin"], blobDigest(blob))
 		}
 		if want := "id,name,note\n1,one,\n"; len(got.Files["out.csv"]) < len(want) || got.Files["out.csv"][:len(want)] != want {
 			t.Errorf("\\copy to a file wrote:\n%s", got.Files["out.csv"])
@@ -130,7 +128,7 @@ func runPsqlScript(t *testing.T, psql, url, script string, inputs map[string][]b
 		}
 		r.Files[name] = string(data)
 		if filepath.Ext(name) == ".bin" {
-			r.Files[name] = digest(data)
+			r.Files[name] = blobDigest(data)
 		}
 	}
 	return r
@@ -148,8 +146,8 @@ func clientEnv() []string {
 	return append(env, "PGCONNECT_TIMEOUT=10", "PAGER=cat", "PSQL_PAGER=cat")
 }
 
-// digest names data by its size and SHA-256.
-func digest(data []byte) string {
+// blobDigest names data by its size and SHA-256.
+func blobDigest(data []byte) string {
 	sum := sha256.Sum256(data)
 	return fmt.Sprintf("%d bytes, sha256 %x", len(data), sum)
 }
@@ -160,4 +158,24 @@ func mapWith(m map[string][]byte, k string, v []byte) map[string][]byte {
 		out[key] = val
 	}
 	return out
+}
+
+// runPsqlCommand runs psql -X -At -c sql and returns its combined output
+// and exit code.
+func runPsqlCommand(t *testing.T, psql, url, sql string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, psql, "-X", "-At", "-c", sql, "-d", url)
+	cmd.Env = clientEnv()
+	out, err := cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exitErr):
+		return string(out), exitErr.ExitCode()
+	}
+	t.Fatalf("running psql: %v", err)
+	return "", 0
 }
