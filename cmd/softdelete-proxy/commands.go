@@ -23,6 +23,8 @@ func commands() []command {
 			return purgeCommand(ctx, a, o, e)
 		}},
 		{"trash", "list, restore, forget or empty trashed rows; stats per table", trashCommand},
+		{"check", "check the policy against the live schema; say what soft delete changes", checkCommand},
+		{"migrate", "print or --apply the idempotent DDL that adopts the policy", migrateCommand},
 		{"version", "print the version", versionCommand},
 		{"demo", "try soft delete on a sample database, in a minute", demoCommand},
 	}

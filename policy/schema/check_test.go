@@ -1,0 +1,75 @@
+package schema
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+func TestCheckWarnings(t *testing.T) {
+	f := newFixture(t, "warned")
+	r, text := f.report(FormatText)
+	golden(t, "warned.txt", text)
+	_, js := f.report(FormatJSON)
+	golden(t, "warned.json", js)
+	if r.HasErrors() {
+		t.Errorf("warned.sql has errors: %+v", r.Findings)
+	}
+	var back Report
+	if err := json.Unmarshal([]byte(js), &back); err != nil || len(back.Findings) != len(r.Findings) {
+		t.Fatalf("JSON does not read back: %v", err)
+	}
+	want := []string{KindUnique, KindUniqueWithColumn, KindColumnDefault, KindFKParent, KindFKChild,
+		KindTriggerDelete, KindTriggerUpdate, KindView, KindMaterializedView, KindFunctionReads,
+		KindFunctionDeletes, KindPurgeIndex}
+	for _, k := range want {
+		if !slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Kind == k }) {
+			t.Errorf("no %s finding", k)
+		}
+	}
+	// Objects that are fine for a table (the view filters contacts by alias,
+	// but neither orgs nor notes).
+	for _, quiet := range [][2]string{{"public.contacts", "contacts_email_live_idx"},
+		{"public.contacts", "contacts_email_changed"}, {"public.contacts", "public.live_contacts"},
+		{"public.contacts", "public.live_contact_count()"}, {"crm.notes", "public.notes_word()"},
+		{"public.contacts", "crm.note_bodies"}, {"crm.notes", "notes_removed_at_idx"},
+		{"public.orgs", "orgs_deleted_at_idx"}} {
+		if slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Table == quiet[0] && f.Object == quiet[1] }) {
+			t.Errorf("%s: %s reported, but it is fine", quiet[0], quiet[1])
+		}
+	}
+}
+
+func TestCheckErrors(t *testing.T) {
+	f := newFixture(t, "errors")
+	r, text := f.report(FormatText)
+	golden(t, "errors.txt", text)
+	_, js := f.report(FormatJSON)
+	golden(t, "errors.json", js)
+	if !r.HasErrors() {
+		t.Fatal("no errors")
+	}
+	for _, k := range []string{KindTableMissing, KindNotATable, KindColumnMissing, KindColumnType,
+		KindColumnNotNull, KindAuditColumns} {
+		if !slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Kind == k && f.Severity == Error }) {
+			t.Errorf("no %s error", k)
+		}
+	}
+}
+
+func TestCheckClean(t *testing.T) {
+	f := newFixture(t, "warned")
+	f.mustExec("DROP SCHEMA crm CASCADE; DROP TABLE public.calls, public.emails, public.invoices, public.contacts CASCADE;" +
+		"DROP FUNCTION public.drop_contact(bigint), public.contact_count()")
+	f.cfg.Managed = f.cfg.Managed[1:2] // public.orgs
+	r, text := f.report(FormatText)
+	if r.Errors+r.Warnings != 1 || r.Findings[0].Kind != KindUnique {
+		t.Fatalf("want only the unique warning of orgs:\n%s", text)
+	}
+	f.mustExec("ALTER TABLE public.orgs DROP CONSTRAINT orgs_handle_key")
+	r, text = f.report(FormatText)
+	if len(r.Findings) != 0 {
+		t.Fatalf("want no findings:\n%s", text)
+	}
+	golden(t, "clean.txt", text)
+}

@@ -1,0 +1,62 @@
+// Package schema compares a soft-delete policy with a live database: the
+// check and migrate commands of softdelete-proxy.
+//
+// # Layers
+//
+//	Inspect(ctx, conn, cfg)  -> *Catalog     reads pg_catalog, nothing else (inspect*.go)
+//	Check(catalog)           -> *Report      pure: findings with a fix each (check*.go, refs.go, unique.go)
+//	WriteReport(w, r, fmt)                   text for a DBA, JSON for scripts (format.go)
+//	Plan(catalog, Options)   -> *Migration   pure: idempotent DDL steps and notes (plan.go, guard.go)
+//	Migration.Script / Apply                 a psql script, or one transaction (script.go)
+//
+// Inspect asks the server to quote every name (quote_ident) and to deparse
+// indexes, predicates, views and functions (pg_get_indexdef, pg_get_expr,
+// pg_get_viewdef, pg_get_functiondef), so that Check and Plan work on the
+// server's own spelling and need no connection: the tests check them
+// against real databases built from testdata/*.sql.
+//
+// # What check reports
+//
+// Errors (the policy cannot be served): a table that is missing or is not a
+// table; a policy column that is missing or of the wrong type (the
+// soft-delete column must be timestamptz, a timestamp without time zone
+// gets a conversion hint; deleted_by and reason text-like; hold boolean);
+// a NOT NULL soft-delete column; an audit table that is missing or lacks
+// the purger's columns.
+//
+// Warnings (what soft delete changes): unique constraints and indexes that
+// also count trashed rows (or include the soft-delete column, which makes
+// them useless since NULLs are distinct); foreign keys referencing a
+// managed table, whose ON DELETE action no longer fires, and foreign keys
+// of a managed table to an unmanaged one, whose action reaches the trash;
+// DELETE triggers that stop firing and UPDATE triggers that start; views,
+// materialized views and SQL or PL/pgSQL functions that read the table
+// without "col IS NULL" (refs.go: a text search that follows aliases), and
+// functions that DELETE from it; a default on the soft-delete column; no
+// index led by the soft-delete column for the purger.
+//
+// The JSON report is {"database", "tables": [...], "errors", "warnings",
+// "findings": [{"severity": "error"|"warning", "table", "kind", "object"
+// (omitted when none), "message", "fix"}]}; kinds are the Kind constants
+// and never change meaning. Findings are sorted by table (policy order, the
+// audit table last), errors first, then by kind and object.
+//
+// # What migrate does
+//
+// Every statement is idempotent and Plan on the migrated catalog is empty:
+// ADD COLUMN IF NOT EXISTS for missing columns; CREATE INDEX IF NOT EXISTS
+// for the purger's partial index (with a comment suggesting CONCURRENTLY,
+// which cannot run in the transaction); the audit table from
+// purger.AuditTableDDL, so its columns are the purger's by construction.
+// With Options.Unique, each plain unique constraint or index becomes a
+// partial unique index of live rows under the same name (so unique
+// violations still name it); those a foreign key depends on, and deferrable
+// ones, are left with a note. With Options.Guard, the function
+// softdelete.guard_hard_delete() and a BEFORE DELETE row trigger
+// softdelete_guard on each managed table refuse hard deletes (SQLSTATE
+// 42501) unless the transaction did SET LOCAL softdelete.purging = 'on'
+// (the purger and the trash commands) or softdelete.hard_delete = 'on'
+// (the proxy, for a delete forever allowed in the trash view). What
+// migrate cannot decide for a DBA (a column of the wrong type, a view in
+// the policy) is printed as a note.
+package schema

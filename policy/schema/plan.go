@@ -1,0 +1,166 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/softdelete-proxy/softdelete-proxy/purger"
+)
+
+// Options choose the optional parts of a migration.
+type Options struct {
+	Unique bool // turn plain unique constraints and indexes into partial ones of live rows
+	Guard  bool // install the BEFORE DELETE trigger that refuses unmarked hard deletes
+}
+
+// Step is one change: a comment saying why, and its statements.
+type Step struct {
+	Table   string   // schema.table as SQL, "" for the database as a whole
+	Comment string   // why, one or more lines without "--"
+	SQL     []string // statements, each ending with ";"
+}
+
+// Migration is the DDL that adopts the policy in one database. Every
+// statement can run again as a no-op, and Plan on a catalog read after
+// applying it returns no steps.
+type Migration struct {
+	Database string
+	Steps    []Step
+	Notes    []string // what migrate will not do, and why (printed as comments)
+}
+
+// Empty reports whether there is no statement to run.
+func (m *Migration) Empty() bool { return len(m.Steps) == 0 }
+
+// Statements returns every statement in order.
+func (m *Migration) Statements() []string {
+	var out []string
+	for _, s := range m.Steps {
+		out = append(out, s.SQL...)
+	}
+	return out
+}
+
+// Plan computes the migration of the catalog's database to its policy.
+func Plan(c *Catalog, opts Options) *Migration {
+	m := &Migration{Database: c.Database}
+	if opts.Guard && strings.TrimSpace(c.GuardSource) != strings.TrimSpace(guardBody) {
+		m.add("", "the guard function: refuses hard deletes unless "+PurgingSetting+" or "+HardDeleteSetting+
+			" is 'on' in the transaction (SET LOCAL)", guardFunctionDDL(c)...)
+	}
+	if c.Audit != nil && !c.Audit.Exists {
+		m.add("", "the audit table (audit.table) written by trash operations and purges",
+			strings.TrimSpace(purger.AuditTableDDL(c.Audit.Name)))
+	}
+	for _, f := range c.checkAudit() {
+		if f.Kind == KindAuditColumns {
+			m.note("%s.\nIt was not made by migrate: %s.", f.Message, f.Fix)
+		}
+	}
+	for _, t := range c.Tables {
+		planTable(m, c, t, opts)
+	}
+	return m
+}
+
+func (m *Migration) add(table, comment string, sql ...string) {
+	m.Steps = append(m.Steps, Step{Table: table, Comment: comment, SQL: sql})
+}
+
+func (m *Migration) note(format string, args ...any) {
+	m.Notes = append(m.Notes, fmt.Sprintf(format, args...))
+}
+
+func planTable(m *Migration, c *Catalog, t *TableInfo, opts Options) {
+	switch {
+	case !t.Exists():
+		m.note("%s does not exist: create it first (or remove it from the policy); nothing done for it", t.Quoted)
+		return
+	case !t.IsTable():
+		m.note("%s is a %s, not a table: nothing done for it", t.Quoted, relkindName(t.Kind))
+		return
+	}
+	added := planColumns(m, c, t)
+	planPurgeIndex(m, c, t, added)
+	planUniques(m, c, t, opts.Unique)
+	if opts.Guard && !hasGuard(c, t) {
+		m.add(t.Quoted, "refuse hard deletes of "+t.Quoted+" that are not marked as a purge or an allowed delete forever",
+			guardTriggerDDL(c, t)...)
+	}
+}
+
+// planColumns adds the missing columns; it reports whether the soft-delete
+// column is among them. Columns of the wrong type are left to the DBA.
+func planColumns(m *Migration, c *Catalog, t *TableInfo) (addedSoftDelete bool) {
+	var sql []string
+	for _, role := range columnRoles(t) {
+		q := c.Q(role.name)
+		col, ok := t.Columns[role.name]
+		if ok {
+			k := &checker{c: c, t: t}
+			k.columnType(role, q, col)
+			for _, f := range k.out {
+				m.note("%s: %s.\nFix it by hand%s", t.Quoted, f.Message, fixSuffix(f.Fix))
+			}
+			continue
+		}
+		sql = append(sql, addColumnDDL(t.Quoted, q, role.ddl))
+		addedSoftDelete = addedSoftDelete || role.key == "column"
+	}
+	if len(sql) > 0 {
+		m.add(t.Quoted, "the columns the policy names (adding a nullable column or one with a constant default does not rewrite the table)", sql...)
+	}
+	return addedSoftDelete
+}
+
+// fixSuffix appends a fix to a note: DDL on its own line, advice inline.
+func fixSuffix(fix string) string {
+	if strings.HasPrefix(fix, "ALTER ") || strings.HasPrefix(fix, "CREATE ") {
+		return ", then run migrate again:\n  " + fix
+	}
+	return ": " + fix + "."
+}
+
+func planPurgeIndex(m *Migration, c *Catalog, t *TableInfo, columnAdded bool) {
+	col := c.Q(t.Column)
+	if !columnAdded && hasPurgeIndex(t, col) {
+		return
+	}
+	if existing, ok := t.Columns[t.Column]; ok && existing.BaseType != oidTimestamptz {
+		return // its type is wrong (see the note): the index comes after the fix
+	}
+	name := quoteDerived(purgeIndexName(t.Table))
+	comment := "the purger's partial index: only trashed rows, oldest first"
+	if !columnAdded {
+		comment += "\nOn a large table, build it first without blocking writes, outside a transaction:"
+		for _, line := range purgeIndexAdvice(t, name, col) {
+			comment += "\n  " + line
+		}
+		comment += "\n(CONCURRENTLY cannot run inside this script's transaction; the statement below then does nothing.)"
+	}
+	m.add(t.Quoted, comment, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s IS NOT NULL;", name, t.Quoted, col, col))
+}
+
+func planUniques(m *Migration, c *Catalog, t *TableInfo, convert bool) {
+	col := c.Q(t.Column)
+	plain := 0
+	for _, ix := range t.Indexes {
+		if classifyUnique(ix, col) != uniquePlain {
+			continue
+		}
+		plain++
+		if !convert {
+			continue
+		}
+		if why := conversionBlocker(ix); why != "" {
+			m.note("%s: %s left as it is: %s", t.Quoted, describeUnique(ix), why)
+			continue
+		}
+		m.add(t.Quoted, describeUnique(ix)+" becomes a partial unique index of live rows (same name, so errors still name it)",
+			uniqueConversion(c, t, ix, true)...)
+	}
+	if !convert && plain > 0 {
+		m.note("%s: %d unique constraint(s) or index(es) also count trashed rows; --unique turns them into partial unique indexes (see check)",
+			t.Quoted, plain)
+	}
+}

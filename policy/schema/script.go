@@ -1,0 +1,90 @@
+package schema
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Script renders the migration as a psql script: one transaction with a
+// lock_timeout, each step under its comment, the notes at the top.
+func (m *Migration) Script(lockTimeout time.Duration) string {
+	var b strings.Builder
+	if m.Empty() {
+		fmt.Fprintf(&b, "-- softdelete-proxy migrate: nothing to do in database %s.\n", m.Database)
+	} else {
+		fmt.Fprintf(&b, "-- softdelete-proxy migrate: %d statement(s) for database %s.\n", len(m.Statements()), m.Database)
+		b.WriteString("-- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.\n")
+	}
+	for _, n := range m.Notes {
+		b.WriteString("--\n")
+		writeComment(&b, "NOTE: "+n)
+	}
+	if m.Empty() {
+		return b.String()
+	}
+	b.WriteString("\nBEGIN;\n")
+	if lockTimeout > 0 {
+		fmt.Fprintf(&b, "SET LOCAL lock_timeout = %s;   -- give up rather than queue production queries behind a lock\n",
+			quoteLiteral(lockTimeoutValue(lockTimeout)))
+	}
+	for _, s := range m.Steps {
+		b.WriteString("\n")
+		writeComment(&b, s.Comment)
+		for _, stmt := range s.SQL {
+			b.WriteString(stmt + "\n")
+		}
+	}
+	b.WriteString("\nCOMMIT;\n")
+	return b.String()
+}
+
+// writeComment writes text as -- lines, wrapping prose; lines indented
+// with two spaces are SQL and kept whole.
+func writeComment(b *strings.Builder, text string) {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, "  ") {
+			b.WriteString("-- " + line + "\n")
+			continue
+		}
+		for _, l := range wrap(line, textWidth-3) {
+			b.WriteString("-- " + l + "\n")
+		}
+	}
+}
+
+func lockTimeoutValue(d time.Duration) string {
+	if d%time.Second == 0 {
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return fmt.Sprintf("%dms", d.Milliseconds())
+}
+
+// Beginner starts a transaction: a *pgx.Conn.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// Apply runs the whole migration in one transaction (with lock_timeout
+// when positive): all of it or, on the first error, none of it.
+func (m *Migration) Apply(ctx context.Context, db Beginner, lockTimeout time.Duration) error {
+	tx, err := db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if lockTimeout > 0 {
+		if _, err := tx.Exec(ctx, "SELECT set_config('lock_timeout', $1, true)", lockTimeoutValue(lockTimeout)); err != nil {
+			return err
+		}
+	}
+	for _, stmt := range m.Statements() {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)", err, stmt)
+		}
+	}
+	return tx.Commit(ctx)
+}
