@@ -20,17 +20,13 @@
 //     superuser URL (Cluster.URL, over that socket) works whatever the test's HBA says, while
 //     Host and Port name the TCP listener on 127.0.0.1 that clients under test use.
 //
-// Every cluster has a reaper: a small shell process (its own process group) that reads its
-// stdin until the test process dies and then stops the cluster and removes its dir, so a
-// -timeout panic, a SIGKILL or a Ctrl-C leaves no server behind. A normal stop kills it first.
+// The clusters come from internal/pgcluster (initdb and pg_ctl, run as the "postgres" OS
+// user when root, certificates, users, and a reaper that stops a cluster whose process died
+// without stopping it: a -timeout panic, a SIGKILL or a Ctrl-C leaves no server behind).
 //
 // Nothing here skips: when no server can be had the test fails, saying how to provide one.
-// Running as root, clusters are created and run as the "postgres" OS user (initdb refuses
-// root), and their files are handed to that user.
 //
 // The files: main.go (Main and the process-wide shared server), server.go (Get,
-// CreateDatabase, Exec), cluster.go (StartCluster and its config files), pgctl.go (finding
-// and running initdb/pg_ctl, as another user if need be), config.go (pg_hba.conf and
-// postgresql.conf), users.go (password roles), reaper.go, certs.go (GenerateCerts),
+// CreateDatabase, Exec), cluster.go (StartCluster over pgcluster.Start, GenerateCerts),
 // port.go (FreePort).
 package pgtest

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 
 // writeConfig writes pg_hba.conf and appends the cluster's settings to postgresql.conf
 // (later lines win, so opts.Settings can override the defaults here).
-func (c *Cluster) writeConfig(opts ClusterOptions) error {
+func (c *Cluster) writeConfig(opts Options) error {
 	hba := opts.HBA
 	if len(hba) == 0 {
 		hba = defaultHBA
@@ -24,7 +24,7 @@ func (c *Cluster) writeConfig(opts ClusterOptions) error {
 }
 
 // settings returns the postgresql.conf lines for opts, fast and unsafe defaults first.
-func (c *Cluster) settings(opts ClusterOptions) []string {
+func (c *Cluster) settings(opts Options) []string {
 	set := [][2]string{
 		{"listen_addresses", "127.0.0.1"},
 		{"unix_socket_directories", c.Dir},
@@ -44,7 +44,7 @@ func (c *Cluster) settings(opts ClusterOptions) []string {
 	for _, k := range slices.Sorted(maps.Keys(opts.Settings)) {
 		set = append(set, [2]string{k, opts.Settings[k]})
 	}
-	lines := []string{"", "# added by pgtest"}
+	lines := []string{"", "# added by pgcluster"}
 	for _, kv := range set {
 		lines = append(lines, fmt.Sprintf("%s = '%s'", kv[0], strings.ReplaceAll(kv[1], "'", "''")))
 	}
@@ -59,12 +59,12 @@ func writeFile(path string, lines []string, appendTo bool) error {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		return fmt.Errorf("pgtest: %w", err)
+		return fmt.Errorf("pgcluster: %w", err)
 	}
 	_, werr := f.WriteString(strings.Join(lines, "\n") + "\n")
 	cerr := f.Close()
 	if werr != nil || cerr != nil {
-		return fmt.Errorf("pgtest: writing %s: %v %v", path, werr, cerr)
+		return fmt.Errorf("pgcluster: writing %s: %v %v", path, werr, cerr)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"bytes"
@@ -16,12 +16,12 @@ import (
 	"time"
 )
 
-// errNoBinaries says initdb/pg_ctl are nowhere to be found.
-var errNoBinaries = errors.New("initdb and pg_ctl not found in PATH or /usr/lib/postgresql/*/bin")
+// ErrNoBinaries says initdb/pg_ctl are nowhere to be found.
+var ErrNoBinaries = errors.New("initdb and pg_ctl not found in PATH or /usr/lib/postgresql/*/bin")
 
-// pgBinDir returns the directory holding initdb and pg_ctl: the one in PATH if any,
+// Find returns the directory holding initdb and pg_ctl: the one in PATH if any,
 // else the newest /usr/lib/postgresql/<version>/bin.
-func pgBinDir() (string, error) {
+func Find() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		dir := filepath.Dir(p)
 		if isExecutable(filepath.Join(dir, "pg_ctl")) {
@@ -35,7 +35,7 @@ func pgBinDir() (string, error) {
 			return dir, nil
 		}
 	}
-	return "", errNoBinaries
+	return "", ErrNoBinaries
 }
 
 // versionOf reads the major version out of /usr/lib/postgresql/<version>/bin.

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"context"
@@ -16,7 +16,7 @@ func createUsers(ctx context.Context, superURL string, users []User) error {
 	}
 	conn, err := pgx.Connect(ctx, superURL)
 	if err != nil {
-		return fmt.Errorf("pgtest: connecting as superuser to create users: %w", err)
+		return fmt.Errorf("pgcluster: connecting as superuser to create users: %w", err)
 	}
 	defer conn.Close(context.Background())
 	for _, u := range users {
@@ -27,21 +27,21 @@ func createUsers(ctx context.Context, superURL string, users []User) error {
 		sql := fmt.Sprintf("SET password_encryption = '%s'; CREATE ROLE %s LOGIN PASSWORD %s",
 			enc, pgx.Identifier{u.Name}.Sanitize(), quoteLiteral(u.Password))
 		if _, err := conn.PgConn().Exec(ctx, sql).ReadAll(); err != nil {
-			return fmt.Errorf("pgtest: creating user %q: %w", u.Name, err)
+			return fmt.Errorf("pgcluster: creating user %q: %w", u.Name, err)
 		}
 	}
 	return nil
 }
 
 // validate checks what can be checked before a cluster is made.
-func (opts ClusterOptions) validate() error {
+func (opts Options) validate() error {
 	var errs []error
 	for _, u := range opts.Users {
 		if _, err := passwordEncryption(u.Method); err != nil {
 			errs = append(errs, err)
 		}
 		if u.Name == "" {
-			errs = append(errs, errors.New("pgtest: a user has no name"))
+			errs = append(errs, errors.New("pgcluster: a user has no name"))
 		}
 	}
 	return errors.Join(errs...)
@@ -55,7 +55,7 @@ func passwordEncryption(method string) (string, error) {
 	case "scram-sha-256", "password", "":
 		return "scram-sha-256", nil
 	}
-	return "", fmt.Errorf("pgtest: unknown user method %q (want md5, scram-sha-256 or password)", method)
+	return "", fmt.Errorf("pgcluster: unknown user method %q (want md5, scram-sha-256 or password)", method)
 }
 
 // quoteLiteral quotes s as a SQL string literal (standard_conforming_strings is on by default).

@@ -1,4 +1,4 @@
-package pgtest
+package pgcluster
 
 import (
 	"crypto/ecdsa"
@@ -31,7 +31,7 @@ func GenerateCerts(dir string) (Certs, error) {
 	}
 	keyDER, err := x509.MarshalPKCS8PrivateKey(srvKey)
 	if err != nil {
-		return Certs{}, fmt.Errorf("pgtest: marshal server key: %w", err)
+		return Certs{}, fmt.Errorf("pgcluster: marshal server key: %w", err)
 	}
 	c := Certs{
 		CAFile:   filepath.Join(dir, "ca.crt"),
@@ -53,19 +53,19 @@ func GenerateCerts(dir string) (Certs, error) {
 func newCA() (*ecdsa.PrivateKey, *x509.Certificate, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("pgtest: CA key: %w", err)
+		return nil, nil, nil, fmt.Errorf("pgcluster: CA key: %w", err)
 	}
-	tmpl := certTemplate("pgtest CA")
+	tmpl := certTemplate("softdelete-proxy throwaway CA")
 	tmpl.IsCA = true
 	tmpl.BasicConstraintsValid = true
 	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("pgtest: CA certificate: %w", err)
+		return nil, nil, nil, fmt.Errorf("pgcluster: CA certificate: %w", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("pgtest: CA certificate: %w", err)
+		return nil, nil, nil, fmt.Errorf("pgcluster: CA certificate: %w", err)
 	}
 	return key, cert, der, nil
 }
@@ -73,7 +73,7 @@ func newCA() (*ecdsa.PrivateKey, *x509.Certificate, []byte, error) {
 func newServerCert(caKey *ecdsa.PrivateKey, ca *x509.Certificate) (*ecdsa.PrivateKey, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("pgtest: server key: %w", err)
+		return nil, nil, fmt.Errorf("pgcluster: server key: %w", err)
 	}
 	tmpl := certTemplate("localhost")
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
@@ -82,7 +82,7 @@ func newServerCert(caKey *ecdsa.PrivateKey, ca *x509.Certificate) (*ecdsa.Privat
 	tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("pgtest: server certificate: %w", err)
+		return nil, nil, fmt.Errorf("pgcluster: server certificate: %w", err)
 	}
 	return key, der, nil
 }
@@ -91,7 +91,7 @@ func certTemplate(cn string) *x509.Certificate {
 	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	return &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn, Organization: []string{"softdelete-proxy tests"}},
+		Subject:      pkix.Name{CommonName: cn, Organization: []string{"softdelete-proxy"}},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
 	}
@@ -100,7 +100,7 @@ func certTemplate(cn string) *x509.Certificate {
 func writePEM(path, typ string, der []byte, mode os.FileMode) error {
 	data := pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 	if err := os.WriteFile(path, data, mode); err != nil {
-		return fmt.Errorf("pgtest: %w", err)
+		return fmt.Errorf("pgcluster: %w", err)
 	}
 	return os.Chmod(path, mode) // WriteFile leaves an existing file's mode alone
 }
@@ -109,11 +109,11 @@ func writePEM(path, typ string, der []byte, mode os.FileMode) error {
 func chownAll(paths ...string) error {
 	o, err := clusterOwner()
 	if err != nil {
-		return fmt.Errorf("pgtest: %w", err)
+		return fmt.Errorf("pgcluster: %w", err)
 	}
 	for _, p := range paths {
 		if err := o.chown(p); err != nil {
-			return fmt.Errorf("pgtest: %w", err)
+			return fmt.Errorf("pgcluster: %w", err)
 		}
 	}
 	return nil
