@@ -87,3 +87,19 @@ func FuzzClientStream(f *testing.F) {
 		sess.close()
 	})
 }
+
+func TestEncodedLen(t *testing.T) {
+	for _, m := range []pgproto3.FrontendMessage{
+		&pgproto3.Query{String: "select 1"},
+		&pgproto3.Parse{Name: "s1", Query: "select $1, $2", ParameterOIDs: []uint32{23, 25}},
+		&pgproto3.Sync{},
+	} {
+		b, err := m.Encode(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := encodedLen(m); got != int64(len(b)) {
+			t.Errorf("encodedLen(%T) = %d, want %d", m, got, len(b))
+		}
+	}
+}

@@ -20,7 +20,9 @@ type msgWriter struct {
 	err  error
 }
 
-const maxRetainedBuf = 64 << 10
+// maxRetainedBuf is the largest buffer kept between flushes: well above
+// flushThreshold, so a large result does not regrow it batch after batch.
+const maxRetainedBuf = 4 * flushThreshold
 
 // appendMsg encodes msg into the buffer. Callers hold mu.
 func (w *msgWriter) appendMsg(msg pgproto3.Message) {
@@ -82,8 +84,15 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// encodedLen is the size of msg on the wire.
+// encodedLen is the size of msg on the wire, computed without encoding for
+// the messages the rewrite layer replaces.
 func encodedLen(msg pgproto3.Message) int64 {
+	switch m := msg.(type) {
+	case *pgproto3.Query:
+		return int64(5 + len(m.String) + 1)
+	case *pgproto3.Parse:
+		return int64(5 + len(m.Name) + 1 + len(m.Query) + 1 + 2 + 4*len(m.ParameterOIDs))
+	}
 	b, err := msg.Encode(nil)
 	if err != nil {
 		return 0

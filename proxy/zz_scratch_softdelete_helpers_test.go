@@ -2,25 +2,16 @@ package proxy
 
 import (
 	"testing"
-	"time"
+
+	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
 func TestZZScratch(t *testing.T) {
 	tw := newTwin(t)
-	for i := 0; i < 3; i++ {
-		s := time.Now()
-		tw.reset(t)
-		t.Logf("reset %v", time.Since(s))
-		s = time.Now()
-		c := connectMode(t, tw.ref, protoModes[0])
-		t.Logf("connect direct %v", time.Since(s))
-		s = time.Now()
-		c2 := connectMode(t, tw.proxied, protoModes[0])
-		t.Logf("connect proxy %v", time.Since(s))
-		s = time.Now()
-		tw.checkTrash(t)
-		t.Logf("check %v", time.Since(s))
-		c.Close(testCtx(t))
-		c2.Close(testCtx(t))
-	}
+	p := startProxy(t, Config{})
+	tw.proxied = p.URL(t, tw.soft)
+	pgtest.Exec(t, tw.ref, goneLog)
+	tw.reset(t)
+	pgtest.Exec(t, tw.ref, "DELETE FROM gone")
+	t.Log(tw.difftest(t, 1, 200, protoModes[1]))
 }
