@@ -46,6 +46,8 @@ type Policy struct {
 	byName map[qualifiedName]*Table
 	// names is the set of bare table names (for the pre-check scanner).
 	names map[string]struct{}
+	// nameLens has bit n set when some name is n bytes long (a cheap filter).
+	nameLens uint64
 }
 
 type qualifiedName struct{ schema, name string }
@@ -62,6 +64,7 @@ func NewPolicy(version uint64, tables []Table) *Policy {
 		t := &p.Tables[i]
 		p.byName[qualifiedName{t.Schema, t.Name}] = t
 		p.names[t.Name] = struct{}{}
+		p.nameLens |= 1 << (len(t.Name) & 63)
 	}
 	return p
 }
@@ -120,6 +123,9 @@ type Stmt struct {
 	// DeallocateName is set for DEALLOCATE name ("" with DeallocateAll for ALL).
 	DeallocateName string
 	DeallocateAll  bool
+	// ShowName is the lower-cased setting of a SHOW statement, so that the
+	// proxy can answer SHOW softdelete.visibility itself when it must.
+	ShowName string
 }
 
 // SetEffect is a SET/RESET seen in a statement. The proxy applies it once the

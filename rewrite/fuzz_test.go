@@ -1,0 +1,84 @@
+package rewrite
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
+
+// FuzzRewrite: Rewrite never panics, a refusal is an *Error, every changed
+// output parses, text without a managed name is never changed, and a
+// template or cache hit gives the same answer as a cold rewrite.
+func FuzzRewrite(f *testing.F) {
+	for _, file := range mustGlob(f, filepath.Join("testdata", "golden", "*.txt")) {
+		for _, c := range readGolden(f, file) {
+			f.Add(c.in, uint8(c.session.Visibility))
+		}
+	}
+	for _, sql := range benchCorpus(f) {
+		f.Add(sql, uint8(0))
+	}
+	p := testPolicy()
+	f.Fuzz(func(t *testing.T, sql string, mode uint8) {
+		s := &Session{Visibility: Visibility(mode % 3), CanHardDelete: mode&4 != 0, SearchPath: "public, crm"}
+		res, err := New(Options{CacheBytes: -1}).Rewrite(sql, p, s)
+		if err != nil {
+			checkRefusal(t, sql, err)
+			return
+		}
+		if !res.Changed {
+			if res.SQL != sql {
+				t.Fatalf("unchanged result differs from input")
+			}
+			return
+		}
+		if !p.MayTouch(sql) {
+			t.Fatalf("changed without a managed name:\n%s\n%s", sql, res.SQL)
+		}
+		if _, err := pg.Parse(res.SQL); err != nil {
+			t.Fatalf("output does not parse: %v\n in: %s\nout: %s", err, sql, res.SQL)
+		}
+		checkCached(t, sql, p, s, res)
+	})
+}
+
+func checkRefusal(t *testing.T, sql string, err error) {
+	var e *Error
+	if !errors.As(err, &e) || e.Code == "" {
+		t.Fatalf("error is not an *Error with a code: %v", err)
+	}
+	if strings.HasPrefix(e.Message, "softdelete-proxy failed") {
+		t.Fatalf("panic during rewrite of %q: %s", sql, e.Message)
+	}
+}
+
+// checkCached rewrites sql through a warm cache (exact and template).
+func checkCached(t *testing.T, sql string, p *Policy, s *Session, want Result) {
+	r := New(Options{})
+	for i := 0; i < 2; i++ {
+		got, err := r.Rewrite(sql, p, s)
+		if err != nil || got.SQL != want.SQL || got.Changed != want.Changed {
+			t.Fatalf("cached rewrite differs (round %d): %v\n%s\n%s", i, err, got.SQL, want.SQL)
+		}
+	}
+	other, ok := mutateConsts(sql)
+	if !ok {
+		return
+	}
+	got, gerr := r.Rewrite(other, p, s)
+	cold, cerr := New(Options{CacheBytes: -1}).Rewrite(other, p, s)
+	if (gerr == nil) != (cerr == nil) || got.SQL != cold.SQL {
+		t.Fatalf("template differs from cold rewrite\n in: %s\ngot: %s (%v)\nwant: %s (%v)", other, got.SQL, gerr, cold.SQL, cerr)
+	}
+}
+
+func mustGlob(tb testing.TB, pattern string) []string {
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no files match %s: %v", pattern, err)
+	}
+	return files
+}

@@ -1,0 +1,91 @@
+package rewrite
+
+import "strings"
+
+// defaultSearchPath is PostgreSQL's default search_path.
+const defaultSearchPath = `"$user", public`
+
+// quoteIdent quotes an identifier the way PostgreSQL's quote_ident does:
+// only when it is not a lower-case word or is a non-unreserved keyword.
+func quoteIdent(s string) string {
+	if isSafeIdent(s) {
+		return s
+	}
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+func isSafeIdent(s string) bool {
+	if s == "" || !(s[0] >= 'a' && s[0] <= 'z' || s[0] == '_') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	_, kw := quotedKeywords[s]
+	return !kw
+}
+
+// searchPath returns the schemas an unqualified table name is looked up in,
+// in order: "$user" replaced by user, pg_catalog and temporary schemas left
+// out (no managed table lives there). raw is a search_path value as
+// PostgreSQL stores it ("" means the default).
+func searchPath(raw, user string) []string {
+	if strings.TrimSpace(raw) == "" {
+		raw = defaultSearchPath
+	}
+	var out []string
+	for _, item := range splitIdentList(raw) {
+		if item == "$user" {
+			item = user
+		}
+		if item == "" || item == "pg_catalog" || strings.HasPrefix(item, "pg_temp") {
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// splitIdentList splits a comma-separated identifier list as PostgreSQL's
+// SplitIdentifierString does: "quoted" names kept exact ("" unescaped),
+// unquoted names trimmed and folded to lower case.
+func splitIdentList(raw string) []string {
+	var out []string
+	i := 0
+	for i <= len(raw) {
+		for i < len(raw) && isSpace(raw[i]) {
+			i++
+		}
+		var name string
+		if i < len(raw) && raw[i] == '"' {
+			end, _ := scanQuotedIdent(raw, i+1)
+			name = strings.ReplaceAll(strings.TrimSuffix(raw[i+1:end], `"`), `""`, `"`)
+			i = end
+			for i < len(raw) && raw[i] != ',' {
+				i++
+			}
+		} else {
+			j := strings.IndexByte(raw[i:], ',')
+			if j < 0 {
+				j = len(raw) - i
+			}
+			name = foldASCII(strings.TrimSpace(raw[i : i+j]))
+			i += j
+		}
+		out = append(out, name)
+		i++ // the comma
+	}
+	return out
+}
+
+// foldASCII lower-cases ASCII letters only, as PostgreSQL folds identifiers.
+func foldASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = lowerASCII(c)
+	}
+	return string(b)
+}

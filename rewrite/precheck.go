@@ -1,0 +1,157 @@
+package rewrite
+
+import "strings"
+
+// maxIdentLen is NAMEDATALEN-1: PostgreSQL truncates longer identifiers.
+const maxIdentLen = 63
+
+// MayTouch is the cheap pre-check: it reports whether sql names, anywhere
+// outside strings, comments and dollar quotes, an identifier equal to the
+// bare name of a managed table (unquoted identifiers folded to lower case).
+// It does not allocate.
+func (p *Policy) MayTouch(sql string) bool {
+	return p.scan(sql, false, nil).touch
+}
+
+// facts is what one pass of the scanner learns about a statement.
+type facts struct {
+	touch   bool   // names a managed table (maybe)
+	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE or DISCARD
+	lits    []span // the literals, when litsOK
+	litsOK  bool   // every literal can be templatised (see normalize)
+}
+
+// scan runs the pre-check. With full unset it stops at the first managed
+// name; with full set it reads the whole text and also collects the
+// literals into lits (which it appends to and returns in facts.lits).
+func (p *Policy) scan(sql string, full bool, lits []span) facts {
+	var names map[string]struct{}
+	var lens uint64
+	if p != nil {
+		names, lens = p.names, p.nameLens
+	}
+	f := facts{litsOK: full}
+	l := lexer{s: sql}
+	atStart := true
+	prevKind, prevStart, prevEnd := tkEOF, 0, 0
+	for {
+		switch l.next() {
+		case tkEOF:
+			f.lits = lits
+			f.litsOK = f.litsOK && len(lits) > 0
+			return f
+		case tkIdent:
+			w := sql[l.start:l.end]
+			if atStart && isTrackedVerb(w) {
+				f.tracked = true
+			}
+			if !f.touch && lens&(1<<(clipIdent(w)&63)) != 0 && hasFolded(names, w) {
+				f.touch = true
+			}
+		case tkQIdent:
+			if !f.touch && len(names) > 0 && (l.unicode || quotedMatch(names, lens, sql[l.start+1:l.end-1])) {
+				f.touch = true
+			}
+		case tkString, tkNumber:
+			if f.litsOK {
+				f.litsOK = l.plain
+				neg := int32(-1)
+				if prevKind == tkOp && prevEnd-prevStart == 1 && sql[prevStart] == '-' {
+					neg = int32(prevStart)
+				}
+				lits = append(lits, span{start: int32(l.start), end: int32(l.end), neg: neg})
+			}
+		case tkDollar, tkError:
+			f.litsOK = false
+		}
+		if f.touch && !full {
+			return f
+		}
+		atStart = l.kind == tkPunct && sql[l.start] == ';'
+		prevKind, prevStart, prevEnd = l.kind, l.start, l.end
+	}
+}
+
+// hasFolded looks up an unquoted identifier, folded to lower case and
+// truncated as PostgreSQL does, without allocating.
+func hasFolded(names map[string]struct{}, w string) bool {
+	var buf [maxIdentLen]byte
+	n := clipIdent(w)
+	for i := 0; i < n; i++ {
+		buf[i] = lowerASCII(w[i])
+	}
+	_, ok := names[string(buf[:n])]
+	return ok
+}
+
+// quotedMatch looks up a quoted identifier's body, skipping the lookup when
+// no managed name has its length.
+func quotedMatch(names map[string]struct{}, lens uint64, body string) bool {
+	if len(body) <= maxIdentLen && lens&(1<<len(body)) == 0 && strings.IndexByte(body, '"') < 0 {
+		return false
+	}
+	return hasQuoted(names, body)
+}
+
+// hasQuoted looks up the body of a quoted identifier ("" unescaped).
+func hasQuoted(names map[string]struct{}, body string) bool {
+	var buf [2 * maxIdentLen]byte
+	n := 0
+	for i := 0; i < len(body) && n < len(buf); i++ {
+		buf[n] = body[i]
+		n++
+		if body[i] == '"' {
+			i++ // skip the second quote of ""
+		}
+	}
+	s := buf[:n]
+	if len(s) > maxIdentLen {
+		s = s[:clipIdent(string(s))]
+	}
+	_, ok := names[string(s)]
+	return ok
+}
+
+// clipIdent returns the length PostgreSQL keeps of identifier w: at most 63
+// bytes, cut at a UTF-8 character boundary.
+func clipIdent(w string) int {
+	if len(w) <= maxIdentLen {
+		return len(w)
+	}
+	n := maxIdentLen
+	for n > 0 && w[n]&0xC0 == 0x80 {
+		n--
+	}
+	return n
+}
+
+// isTrackedVerb reports whether w (any case) starts a statement kind whose
+// effect the proxy must know even when no managed table is involved.
+func isTrackedVerb(w string) bool {
+	switch len(w) {
+	case 3:
+		return equalFoldASCII(w, "set")
+	case 4:
+		return equalFoldASCII(w, "show")
+	case 5:
+		return equalFoldASCII(w, "reset")
+	case 7:
+		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard")
+	case 10:
+		return equalFoldASCII(w, "deallocate")
+	}
+	return false
+}
+
+// equalFoldASCII compares w with the lower-case ASCII word lw.
+func equalFoldASCII(w, lw string) bool {
+	if len(w) != len(lw) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if lowerASCII(w[i]) != lw[i] {
+			return false
+		}
+	}
+	return true
+}
