@@ -68,7 +68,9 @@ func (c *Config) RewritePolicy(version uint64) *rewrite.Policy {
 			OnTruncate:      truncateMode(t.OnTruncate),
 		}
 	}
-	return rewrite.NewPolicy(version, tables)
+	p := rewrite.NewPolicy(version, tables)
+	p.HardDeleteRoles = append([]string(nil), c.Roles.HardDelete...)
+	return p
 }
 
 func truncateMode(s string) rewrite.TruncateMode {

@@ -63,6 +63,8 @@ func (w *workload) next() genStmt {
 			first, w.nextID)}
 	case 3:
 		return genStmt{sql: "INSERT INTO u (id, t_id, note) SELECT id + 500000, id, 'u' || id FROM t WHERE id % 4 = 0"}
+	case 4:
+		return genStmt{sql: "PREPARE dp(int) AS DELETE FROM t WHERE id = $1 OR parent = $1"}
 	}
 	if w.inTx {
 		w.txLen--
@@ -125,7 +127,10 @@ func (w *workload) write() genStmt {
 			return genStmt{sql: fmt.Sprintf("INSERT INTO u (id, t_id, note) SELECT %d + id, id, val FROM t WHERE grp = %d", base, w.grp())}
 		},
 		func() genStmt {
-			return genStmt{sql: fmt.Sprintf("UPDATE t SET val = val || 'x' WHERE grp = %d", w.grp())}
+			// The suffix is the row's own id: two rows' new values never
+			// meet, so the result cannot depend on the order in which the
+			// rows are updated (a unique index is checked row by row).
+			return genStmt{sql: fmt.Sprintf("UPDATE t SET val = val || '-' || id WHERE grp = %d", w.grp())}
 		},
 		func() genStmt {
 			return genStmt{sql: "UPDATE t SET grp = (grp + 1) % 5 WHERE id % $1 = 0 RETURNING id, grp", args: []any{2 + w.r.Intn(4)}}
@@ -137,9 +142,12 @@ func (w *workload) write() genStmt {
 			return genStmt{sql: fmt.Sprintf("UPDATE u SET note = 'orphan' WHERE t_id NOT IN (SELECT id FROM t WHERE grp <> %d)", w.grp())}
 		},
 		func() genStmt {
+			return genStmt{sql: fmt.Sprintf("UPDATE t SET parent = NULL WHERE parent = %d RETURNING id", w.id())}
+		},
+		func() genStmt {
 			id := w.fresh()
-			return genStmt{sql: fmt.Sprintf("INSERT INTO t (id, grp, val) VALUES (%d, %d, 'v%d') ON CONFLICT (val) DO UPDATE SET grp = excluded.grp RETURNING id, grp",
-				id, w.grp(), w.id())}
+			return genStmt{sql: fmt.Sprintf("INSERT INTO t (id, grp, val) VALUES (%d, %d, 'c%d') ON CONFLICT (val) DO UPDATE SET grp = excluded.grp RETURNING id, grp",
+				id, w.grp(), w.r.Intn(20))}
 		},
 	)
 }
@@ -176,6 +184,16 @@ func (w *workload) del() genStmt {
 		func() genStmt {
 			return genStmt{sql: fmt.Sprintf("MERGE INTO t USING (SELECT t_id FROM t2 WHERE amount < %d) s ON s.t_id = t.id WHEN MATCHED THEN DELETE", w.r.Intn(60))}
 		},
+		func() genStmt {
+			return genStmt{sql: fmt.Sprintf("MERGE INTO t USING (SELECT t_id, amount FROM t2) s ON s.t_id = t.id WHEN MATCHED AND s.amount > %d THEN DELETE WHEN MATCHED THEN UPDATE SET grp = (t.grp + 1) %% 5", w.r.Intn(100))}
+		},
+		func() genStmt {
+			return genStmt{sql: fmt.Sprintf("DELETE FROM t USING u WHERE u.t_id = t.id AND u.id %% %d = 0", 2+w.r.Intn(5))}
+		},
+		func() genStmt {
+			return genStmt{sql: fmt.Sprintf("DELETE FROM t WHERE id = (SELECT min(id) FROM t WHERE grp = %d)", w.grp())}
+		},
+		func() genStmt { return genStmt{sql: fmt.Sprintf("EXECUTE dp(%d)", w.id())} },
 	)
 }
 
@@ -209,6 +227,18 @@ func (w *workload) read() genStmt {
 			return genStmt{sql: "SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM t2), (SELECT count(*) FROM u)"}
 		},
 		func() genStmt { return genStmt{sql: "SELECT count(*) FROM t a JOIN t b ON b.parent = a.id"} },
+		func() genStmt {
+			return genStmt{sql: fmt.Sprintf("SELECT id, grp FROM t ORDER BY id LIMIT 5 OFFSET %d", w.r.Intn(30))}
+		},
+		func() genStmt {
+			return genStmt{sql: "SELECT id FROM t WHERE grp = $1 ORDER BY id FOR UPDATE", args: []any{w.grp()}}
+		},
+		func() genStmt {
+			return genStmt{sql: "SELECT count(*) FROM t WHERE id IN (SELECT t_id FROM t2) AND id NOT IN (SELECT t_id FROM u WHERE t_id IS NOT NULL)"}
+		},
+		func() genStmt {
+			return genStmt{sql: "SELECT t.grp, count(t2.id) FROM t LEFT JOIN t2 ON t2.t_id = t.id AND t2.amount > $1 GROUP BY t.grp", args: []any{w.r.Intn(100)}}
+		},
 	)
 }
 

@@ -56,6 +56,11 @@ func (sess *session) probe(roles []string) (sessionFacts, bool) {
 	return facts, sess.cw.send(&rfq) == nil
 }
 
+// probeQuery asks for the effective search_path and for the policy roles
+// the session user is a member of. Membership is followed through
+// pg_auth_members (GRANT chains) only: a superuser is not a member of every
+// role here, unlike pg_has_role, so a superuser's session is not bypassed
+// unless the role is granted to it (or named itself).
 func probeQuery(roles []string) string {
 	quoted := make([]string, len(roles))
 	for i, r := range roles {
@@ -65,9 +70,12 @@ func probeQuery(roles []string) string {
 	if len(quoted) > 0 {
 		list = strings.Join(quoted, ",")
 	}
-	return fmt.Sprintf("SELECT current_setting('search_path'), "+
-		"array_to_string(ARRAY(SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname IN (%s) "+
-		"AND pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')), ',')", list)
+	return fmt.Sprintf("WITH RECURSIVE m(oid) AS ("+
+		"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user "+
+		"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN m ON a.member = m.oid) "+
+		"SELECT pg_catalog.current_setting('search_path'), "+
+		"pg_catalog.array_to_string(ARRAY(SELECT r.rolname FROM pg_catalog.pg_roles r JOIN m ON m.oid = r.oid "+
+		"WHERE r.rolname IN (%s)), ',')", list)
 }
 
 // readProbe reads the probe's answer up to its ReadyForQuery.

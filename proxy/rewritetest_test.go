@@ -26,7 +26,9 @@ func rewritingFor(t testing.TB, tp testPolicy) *Rewriting {
 			tp.Tables[i].Schema = "public"
 		}
 	}
-	p := &Policy{Rewrite: rewrite.NewPolicy(1, tp.Tables), Bypass: tp.Bypass, HardDelete: tp.HardDelete}
+	rp := rewrite.NewPolicy(1, tp.Tables)
+	rp.HardDeleteRoles = tp.HardDelete
+	p := &Policy{Rewrite: rp, Bypass: tp.Bypass, HardDelete: tp.HardDelete}
 	r := rewrite.New(rewrite.Options{})
 	return &Rewriting{Rewriter: r, Policy: func() *Policy { return p }, Metrics: NewRewriteMetrics(nil, r)}
 }

@@ -24,13 +24,20 @@ func (rw *rwSession) onCommandComplete(m *pgproto3.CommandComplete) {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	tag := m.CommandTag
+	pl := rw.nextPlan()
 	switch {
+	case pl != nil && pl.sp != nil:
+		rw.settings.savepoint(pl.sp)
 	case bytes.Equal(tag, []byte("COMMIT")):
 		rw.settings.commit()
 	case bytes.Equal(tag, []byte("ROLLBACK")):
-		rw.settings.rollback()
+		// A ROLLBACK the rewriter did not describe (ROLLBACK TO is
+		// described): whether it ended a transaction shows at
+		// ReadyForQuery (idle, or still in a transaction).
+		if u := rw.front(); u != nil {
+			u.rolledBack = true
+		}
 	}
-	pl := rw.nextPlan()
 	if pl == nil {
 		return
 	}
@@ -70,7 +77,7 @@ func (rw *rwSession) onError(m *pgproto3.ErrorResponse) pgproto3.BackendMessage 
 		return m
 	}
 	u.failed = true
-	if len(u.refusals) == 0 || m.Code != "42601" || !strings.Contains(m.Message, refusedSentinel) {
+	if len(u.refusals) == 0 || !strings.Contains(m.Message, refusedSentinel) {
 		return m
 	}
 	r := u.refusals[0]
@@ -92,7 +99,7 @@ func (rw *rwSession) onReadyForQuery(tx byte) {
 		rw.units = rw.units[1:]
 	}
 	if tx == 'I' {
-		if u != nil && u.failed {
+		if u != nil && (u.failed || u.rolledBack) {
 			rw.settings.rollback()
 		} else {
 			rw.settings.commit()

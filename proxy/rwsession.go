@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,9 +27,9 @@ type rwSession struct {
 	canHardDelete bool // member of a roles.hard_delete role at session start
 
 	// Client loop only.
-	prepared map[string]*plan // protocol-level statements by name ("" = unnamed)
+	prepared map[string]*prepared // protocol-level statements by name ("" = unnamed)
 	portals  map[string]*plan
-	sqlPrep  map[string]*plan // SQL-level PREPARE names
+	sqlPrep  map[string]*prepared // SQL-level PREPARE names
 
 	mu       sync.Mutex
 	units    []*unit   // one per expected ReadyForQuery, oldest first
@@ -38,6 +40,19 @@ type rwSession struct {
 type plan struct {
 	serverTag, clientTag string
 	set                  *rewrite.SetEffect
+	sp                   *rewrite.SavepointOp
+}
+
+// prepared is a statement prepared through the proxy: its plan, and the
+// search_path it was rewritten under when its text names a managed table.
+// PostgreSQL resolves the names of a prepared statement again when
+// search_path changes; the proxy's rewrite cannot follow, so such a
+// statement is refused under another search_path rather than risk running
+// an unrewritten DELETE on a managed table.
+type prepared struct {
+	pl      *plan
+	touches bool   // the text names a managed table
+	path    string // search_path at prepare time
 }
 
 // unit is the work between two ReadyForQuery: one Query, or the extended
@@ -49,6 +64,8 @@ type unit struct {
 	closed   bool // the Query or Sync that ends it has been sent
 	refusals []*rewrite.Error
 	failed   bool // an ErrorResponse was seen
+	// rolledBack: a ROLLBACK tag was seen; back in idle it was a real one.
+	rolledBack bool
 }
 
 func newRWSession(cfg *Rewriting, user string, canHardDelete bool, startup map[string]string) *rwSession {
@@ -56,9 +73,9 @@ func newRWSession(cfg *Rewriting, user string, canHardDelete bool, startup map[s
 		cfg:           cfg,
 		user:          user,
 		canHardDelete: canHardDelete,
-		prepared:      map[string]*plan{},
+		prepared:      map[string]*prepared{},
 		portals:       map[string]*plan{},
-		sqlPrep:       map[string]*plan{},
+		sqlPrep:       map[string]*prepared{},
 		settings:      newSettings(startup),
 	}
 }
@@ -73,24 +90,53 @@ func (rw *rwSession) rewriteSession() *rewrite.Session {
 	return &rewrite.Session{SearchPath: path, User: rw.user, Visibility: v, CanHardDelete: rw.canHardDelete}
 }
 
-// rewrite runs the engine on one statement text.
-func (rw *rwSession) rewrite(sql string) (rewrite.Result, error) {
+// rewrite runs the engine on one statement text. It also returns how the
+// statement stands to later search_path changes.
+func (rw *rwSession) rewrite(sql string) (rewrite.Result, prepared, error) {
 	p := rw.cfg.Policy()
+	rs := rw.rewriteSession()
 	start := time.Now()
-	res, err := rw.cfg.Rewriter.Rewrite(sql, p.Rewrite, rw.rewriteSession())
+	res, err := rw.cfg.Rewriter.Rewrite(sql, p.Rewrite, rs)
 	rw.cfg.Metrics.observe(&res, err, time.Since(start))
-	return res, err
+	return res, prepared{touches: p.Rewrite.MayTouch(sql), path: rs.SearchPath}, err
+}
+
+// currentPath is the search_path now in force.
+func (rw *rwSession) currentPath() string {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	v, _ := rw.settings.get(settingSearchPath)
+	return v
+}
+
+// stale reports whether pr may no longer run as rewritten: its text names a
+// managed table and search_path changed since it was prepared.
+func (rw *rwSession) stale(pr *prepared) bool {
+	return pr != nil && pr.touches && pr.path != rw.currentPath()
+}
+
+func staleError(name, was, now string) *rewrite.Error {
+	if name == "" {
+		name = "(unnamed)"
+	}
+	return &rewrite.Error{Code: "0A000",
+		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s under search_path %q: it names a soft-delete table and was prepared under search_path %q", name, now, was),
+		Hint:    "Prepare the statement again after changing search_path (for pgx: use a new connection or clear the statement cache), or schema-qualify the table names."}
 }
 
 // planOf turns a rewritten statement into what the wire needs, resolving
 // SQL-level PREPARE/EXECUTE/DEALLOCATE names.
-func (rw *rwSession) planOf(st *rewrite.Stmt) *plan {
+func (rw *rwSession) planOf(st *rewrite.Stmt, info prepared) *plan {
 	switch {
 	case st.PrepareName != "":
-		rw.sqlPrep[st.PrepareName] = &plan{serverTag: st.ServerTag, clientTag: st.ClientTag}
+		info.pl = &plan{serverTag: st.ServerTag, clientTag: st.ClientTag}
+		rw.sqlPrep[st.PrepareName] = &info
 		return nil
 	case st.ExecuteName != "":
-		return rw.sqlPrep[st.ExecuteName]
+		if pr := rw.sqlPrep[st.ExecuteName]; pr != nil {
+			return pr.pl
+		}
+		return nil
 	case st.DeallocateAll:
 		clear(rw.sqlPrep)
 		return nil
@@ -98,16 +144,19 @@ func (rw *rwSession) planOf(st *rewrite.Stmt) *plan {
 		delete(rw.sqlPrep, st.DeallocateName)
 		return nil
 	}
-	if st.ClientTag == "" && st.Set == nil {
+	if st.ClientTag == "" && st.Set == nil && st.Savepoint == nil {
 		return nil
 	}
-	return &plan{serverTag: st.ServerTag, clientTag: st.ClientTag, set: st.Set}
+	return &plan{serverTag: st.ServerTag, clientTag: st.ClientTag, set: st.Set, sp: st.Savepoint}
 }
 
 // onQuery rewrites a simple Query and queues its unit. It returns the
 // message to send upstream.
 func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
-	res, err := rw.rewrite(q.String)
+	res, info, err := rw.rewrite(q.String)
+	if err == nil {
+		err = rw.checkQuery(&res, info)
+	}
 	u := &unit{closed: true}
 	if err != nil {
 		u.refusals = append(u.refusals, asRewriteError(err))
@@ -118,7 +167,7 @@ func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
 		u.tracked = true
 		u.plans = make([]*plan, len(res.Stmts))
 		for i := range res.Stmts {
-			u.plans[i] = rw.planOf(&res.Stmts[i])
+			u.plans[i] = rw.planOf(&res.Stmts[i], info)
 		}
 	}
 	rw.push(u)
@@ -130,28 +179,47 @@ func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
 
 // onParse rewrites the text of a Parse and remembers the statement's plan.
 func (rw *rwSession) onParse(m *pgproto3.Parse) pgproto3.FrontendMessage {
-	res, err := rw.rewrite(m.Query)
+	res, info, err := rw.rewrite(m.Query)
+	if err == nil {
+		err = rw.checkQuery(&res, info)
+	}
 	if err != nil {
-		rw.prepared[m.Name] = nil
+		delete(rw.prepared, m.Name)
 		u := rw.openUnit()
 		rw.mu.Lock()
 		u.refusals = append(u.refusals, asRewriteError(err))
 		rw.mu.Unlock()
 		return &pgproto3.Parse{Name: m.Name, Query: refusedSentinel}
 	}
-	var pl *plan
 	if len(res.Stmts) == 1 {
-		pl = rw.planOf(&res.Stmts[0])
+		info.pl = rw.planOf(&res.Stmts[0], info)
 	}
-	rw.prepared[m.Name] = pl
+	rw.prepared[m.Name] = &info
 	if !res.Changed {
 		return m
 	}
 	return &pgproto3.Parse{Name: m.Name, Query: res.SQL, ParameterOIDs: m.ParameterOIDs}
 }
 
-func (rw *rwSession) onBind(m *pgproto3.Bind) {
-	rw.portals[m.DestinationPortal] = rw.prepared[m.PreparedStatement]
+// onBind binds a portal to its statement's plan; a statement gone stale by
+// a search_path change is refused (the Bind names a statement that does not
+// exist, and the server's error is swapped for the refusal).
+func (rw *rwSession) onBind(m *pgproto3.Bind) pgproto3.FrontendMessage {
+	pr := rw.prepared[m.PreparedStatement]
+	if rw.stale(pr) {
+		u := rw.openUnit()
+		rw.mu.Lock()
+		u.refusals = append(u.refusals, staleError(m.PreparedStatement, pr.path, rw.settings.mustGet(settingSearchPath)))
+		rw.mu.Unlock()
+		delete(rw.portals, m.DestinationPortal)
+		return &pgproto3.Bind{DestinationPortal: m.DestinationPortal, PreparedStatement: refusedSentinel}
+	}
+	if pr == nil {
+		delete(rw.portals, m.DestinationPortal)
+	} else {
+		rw.portals[m.DestinationPortal] = pr.pl
+	}
+	return m
 }
 
 func (rw *rwSession) onClose(m *pgproto3.Close) {
@@ -230,7 +298,7 @@ func (rw *rwSession) onFrontend(msg pgproto3.FrontendMessage) pgproto3.FrontendM
 	case *pgproto3.Parse:
 		return rw.onParse(m)
 	case *pgproto3.Bind:
-		rw.onBind(m)
+		return rw.onBind(m)
 	case *pgproto3.Execute:
 		rw.onExecute(m)
 	case *pgproto3.Close:
@@ -241,4 +309,32 @@ func (rw *rwSession) onFrontend(msg pgproto3.FrontendMessage) pgproto3.FrontendM
 		rw.onFunctionCall()
 	}
 	return msg
+}
+
+// checkQuery refuses what the rewrite cannot make safe in a query string:
+// EXECUTE of a statement prepared under another search_path, and a SET of a
+// tracked setting followed, in the same string, by statements that name a
+// managed table (they were rewritten under the settings before the SET).
+func (rw *rwSession) checkQuery(res *rewrite.Result, info prepared) error {
+	for i := range res.Stmts {
+		st := &res.Stmts[i]
+		if st.ExecuteName != "" {
+			if pr := rw.sqlPrep[st.ExecuteName]; rw.stale(pr) {
+				return staleError(st.ExecuteName, pr.path, rw.currentPath())
+			}
+		}
+		if st.Set != nil && i < len(res.Stmts)-1 && info.touches && (st.Set.ResetAll || isTracked(strings.ToLower(st.Set.Name))) {
+			return &rewrite.Error{Code: "0A000",
+				Message: "softdelete-proxy cannot apply a SET of " + setName(st.Set) + " to later statements of the same query string that name soft-delete tables",
+				Hint:    "Send the SET as its own statement (a separate query string) before the statements it should affect."}
+		}
+	}
+	return nil
+}
+
+func setName(e *rewrite.SetEffect) string {
+	if e.ResetAll {
+		return "ALL"
+	}
+	return e.Name
 }

@@ -27,6 +27,14 @@ type settings struct {
 	committed map[string]string
 	pending   map[string]*string // session-level SETs of the open transaction; nil value = reset
 	local     map[string]string  // SET LOCAL of the open transaction
+	saved     []savedState       // savepoints of the open transaction, oldest first
+}
+
+// savedState is the transaction's settings when a savepoint was set.
+type savedState struct {
+	name    string
+	pending map[string]*string
+	local   map[string]string
 }
 
 func newSettings(startup map[string]string) *settings {
@@ -51,6 +59,12 @@ func (s *settings) get(name string) (string, bool) {
 	}
 	v, ok := s.committed[name]
 	return v, ok
+}
+
+// mustGet is get without the presence flag.
+func (s *settings) mustGet(name string) string {
+	v, _ := s.get(name)
+	return v
 }
 
 // apply records a SET/RESET the server has accepted.
@@ -94,6 +108,39 @@ func (s *settings) setPending(name string, v *string) {
 	s.pending[name] = v
 }
 
+// savepoint follows SAVEPOINT, RELEASE and ROLLBACK TO: rolling back to a
+// savepoint undoes the SETs made after it.
+func (s *settings) savepoint(op *rewrite.SavepointOp) {
+	if op.Kind == rewrite.SavepointDefine {
+		s.saved = append(s.saved, savedState{name: op.Name, pending: clone(s.pending), local: clone(s.local)})
+		return
+	}
+	i := len(s.saved) - 1
+	for i >= 0 && s.saved[i].name != op.Name {
+		i--
+	}
+	if i < 0 {
+		return // unknown savepoint: the server refused it
+	}
+	if op.Kind == rewrite.SavepointRelease {
+		s.saved = s.saved[:i]
+		return
+	}
+	s.pending, s.local = clone(s.saved[i].pending), clone(s.saved[i].local)
+	s.saved = s.saved[:i+1]
+}
+
+func clone[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[K]V, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
 // commit ends the transaction keeping its session-level SETs.
 func (s *settings) commit() {
 	for k, v := range s.pending {
@@ -107,11 +154,11 @@ func (s *settings) commit() {
 		}
 		s.committed[k] = *v
 	}
-	s.pending, s.local = nil, nil
+	s.pending, s.local, s.saved = nil, nil, nil
 }
 
 // rollback ends the transaction undoing its SETs.
-func (s *settings) rollback() { s.pending, s.local = nil, nil }
+func (s *settings) rollback() { s.pending, s.local, s.saved = nil, nil, nil }
 
 func isTracked(name string) bool {
 	for _, n := range trackedSettings {

@@ -166,34 +166,6 @@ func (tw *twin) runCase(t *testing.T, c *shapeCase, m protoMode) (problems []str
 
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") }
 
-// knownList tracks cases that are known to fail: they are run and logged,
-// counted, and do not fail the test.
-type knownList struct {
-	reasons         map[string]string
-	failing, passed []string
-}
-
-// report records the problems of the case key; it fails t unless key is a
-// known failure.
-func (k *knownList) report(t *testing.T, key string, problems []string) {
-	t.Helper()
-	reason, known := k.reasons[key]
-	switch {
-	case known && len(problems) > 0:
-		k.failing = append(k.failing, key)
-		t.Logf("KNOWN FAILURE (%s): %s", reason, strings.Join(problems, "\n"))
-	case known:
-		k.passed = append(k.passed, key)
-		t.Logf("known failure %q now passes: remove it from knownFailures", key)
-	case len(problems) > 0:
-		t.Errorf("%s", strings.Join(problems, "\n"))
-	}
-}
-
-func (k *knownList) summary(t *testing.T) {
-	t.Logf("known failures: %d still failing %v; %d now passing %v", len(k.failing), k.failing, len(k.passed), k.passed)
-}
-
 // goldenOf renders reference outcomes of every case.
 func goldenOf(cases []shapeCase, refs map[string][][]outcome) string {
 	var b strings.Builder

@@ -19,49 +19,6 @@ import (
 // client sees through the proxy must be what it would see if trashed rows
 // had really been deleted, and the rows must stay in the table.
 
-// knownFailures lists "case/protocol" keys of testdata/softdelete/shapes.txt
-// (and of the tests below) that fail because the rewrite engine or the proxy
-// wiring does not handle them yet. They run, their differences are logged and
-// counted, and they do not fail the test. Keep it short and remove entries as
-// soon as they pass (the test log says so).
-var knownFailures = map[string]string{
-	// RETURNING * of a DELETE must show the row as it was (deleted_at NULL);
-	// the rewritten UPDATE returns the new deleted_at.
-	"delete returning star/simple":   "RETURNING * shows the new deleted_at",
-	"delete returning star/extended": "RETURNING * shows the new deleted_at",
-}
-
-// Unqualified names are resolved against the policy only: rewrite/ does not
-// know that s2.t exists, so with search_path = s2, public it takes t for the
-// managed public.t (filtering or soft-deleting the wrong table).
-const reasonSearchPath = "unqualified t resolved to public.t although s2.t comes first in search_path"
-
-// A statement prepared under one search_path keeps its rewrite, but the
-// server re-resolves its names after SET search_path: pgx's statement cache
-// then runs an unrewritten DELETE on the managed table (a hard delete).
-const reasonPreparedPath = "prepared statement's rewrite is bound to the search_path of its Parse; the server re-plans"
-
-func init() {
-	for _, name := range []string{
-		"search_path with another schema first",
-		"search_path set in a rolled-back transaction",
-		"prepared statement reused across a search_path change (to an unmanaged table)",
-		"prepared statement reused across a search_path change (to the managed table)",
-		"search_path via set_config",
-	} {
-		knownFailures[name+"/simple"] = reasonSearchPath
-		knownFailures[name+"/extended"] = reasonSearchPath
-	}
-	knownFailures["multi-statement string with a set and a delete/simple"] = reasonSearchPath
-	knownFailures["search_path set then reset/extended"] = reasonPreparedPath
-	for _, m := range []string{"/simple", "/extended"} {
-		knownFailures["TestVisibilitySavepointKeepsEarlierSet"+m] = "ROLLBACK TO SAVEPOINT is tracked as a full ROLLBACK: SETs made before the savepoint are dropped"
-		knownFailures["TestVisibilityRefusalNamesRole"+m] = "the 42501 refusal says roles.hard_delete but not the role's name (rewrite.Session carries only CanHardDelete)"
-		knownFailures["TestVisibilitySuperuser"+m] = "the probe's pg_has_role(…, 'MEMBER') is true for a superuser: its session bypasses rewriting"
-	}
-	knownFailures["TestVisibilityInOneQueryString/simple"] = "a SET in a multi-statement query string does not apply to the later statements of that string"
-}
-
 // TestSoftDeleteShapes runs every case of shapes.txt on the twin databases
 // in both protocols.
 func TestSoftDeleteShapes(t *testing.T) {

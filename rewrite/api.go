@@ -42,6 +42,9 @@ type Table struct {
 type Policy struct {
 	Version uint64
 	Tables  []Table
+	// HardDeleteRoles names the roles that may delete forever, for the
+	// refusal message (membership itself is Session.CanHardDelete).
+	HardDeleteRoles []string
 	// byName indexes Tables by schema and name; built by NewPolicy.
 	byName map[qualifiedName]*Table
 	// names is the set of bare table names (for the pre-check scanner).
@@ -76,6 +79,10 @@ func (p *Policy) Lookup(schema, name string) *Table {
 	}
 	return p.byName[qualifiedName{schema, name}]
 }
+
+// hardDeleteMark is the predicate a hard delete in the trash view carries
+// so that the guard trigger of `migrate --guard` lets it through.
+const hardDeleteMark = "pg_catalog.set_config('softdelete.hard_delete', 'on', true) = 'on'"
 
 // Session is the per-connection state a rewrite depends on. The proxy owns
 // and updates it (from SET statements, startup options, transaction ends).
@@ -126,6 +133,24 @@ type Stmt struct {
 	// ShowName is the lower-cased setting of a SHOW statement, so that the
 	// proxy can answer SHOW softdelete.visibility itself when it must.
 	ShowName string
+	// Savepoint is set for SAVEPOINT, RELEASE and ROLLBACK TO.
+	Savepoint *SavepointOp
+}
+
+// SavepointKind is the kind of a SavepointOp.
+type SavepointKind uint8
+
+const (
+	SavepointDefine     SavepointKind = iota + 1 // SAVEPOINT name
+	SavepointRelease                             // RELEASE [SAVEPOINT] name
+	SavepointRollbackTo                          // ROLLBACK TO [SAVEPOINT] name
+)
+
+// SavepointOp is a savepoint statement; the proxy follows it to undo SETs
+// made after a savepoint that is rolled back to.
+type SavepointOp struct {
+	Kind SavepointKind
+	Name string // as PostgreSQL stores it (folded unless quoted)
 }
 
 // SetEffect is a SET/RESET seen in a statement. The proxy applies it once the

@@ -42,7 +42,7 @@ func TestCorpusRewrites(t *testing.T) {
 			continue
 		}
 		if res.Changed {
-			if _, err := pg.Parse(res.SQL); err != nil {
+			if _, err := parse(res.SQL); err != nil {
 				t.Errorf("output does not parse: %v\n%s", err, res.SQL)
 			}
 		}

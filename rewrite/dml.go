@@ -36,7 +36,10 @@ func (w *walker) deleteTarget(d *pg.DeleteStmt, t *Table, preds []string) bool {
 			w.denyHardDelete(t, d.Relation.Location)
 			return false
 		}
-		own := qualifier(d.Relation) + "." + quoteIdent(t.Column) + " IS NOT NULL"
+		// The hard delete marks itself for the guard trigger of
+		// `migrate --guard`: set_config runs for every row before its
+		// DELETE triggers fire, and lasts until the transaction ends.
+		own := qualifier(d.Relation) + "." + quoteIdent(t.Column) + " IS NOT NULL AND " + hardDeleteMark
 		w.dmlPreds(d.Relation, d.WhereClause, own, preds)
 		return false
 	}

@@ -22,6 +22,10 @@
 //	  │                                 one parse; the new literals are put back
 //	  │                                 into the cached rewritten text.
 //	  └─ cold path (rewriter.go)        pg_query parse → walker → splice.
+//	       parse.go                     parses with comments blanked out (same
+//	                                    offsets): libpg_query makes comments
+//	                                    tokens, which breaks NOT /* c */ IN and
+//	                                    the like (libpg_query issue #365).
 //	       walker (walker.go, walk.go)  visits every statement and subquery with
 //	                                    its CTE scope, decides per table reference
 //	                                    where its filter goes, records edits.

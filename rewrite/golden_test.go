@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
-
-	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden with the current output")
@@ -140,7 +138,7 @@ func render(t *testing.T, r *Rewriter, p *Policy, in string, s Session) (string,
 		}
 		return "(unchanged)", renderStmts(res.Stmts)
 	}
-	if _, err := pg.Parse(res.SQL); err != nil {
+	if _, err := parse(res.SQL); err != nil {
 		t.Errorf("output does not parse: %v\n%s", err, res.SQL)
 	}
 	return res.SQL, renderStmts(res.Stmts)

@@ -3,8 +3,6 @@ package rewrite
 import (
 	"strings"
 	"testing"
-
-	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 // relayout rebuilds sql from its tokens with sep between them, lower- or
@@ -56,7 +54,7 @@ func TestLayoutVariants(t *testing.T) {
 				if res.Changed != (c.out != "(unchanged)") {
 					t.Errorf("%s: variant changed=%v, golden %s\n%s", c.name, res.Changed, c.out, v)
 				}
-				if _, perr := pg.Parse(res.SQL); res.Changed && perr != nil {
+				if _, perr := parse(res.SQL); res.Changed && perr != nil {
 					t.Errorf("%s: variant output does not parse: %v\n%s", c.name, perr, res.SQL)
 				}
 			}

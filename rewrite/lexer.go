@@ -276,12 +276,18 @@ func scanQuoted(s string, i int, escapes bool) (int, bool, bool) {
 	return len(s), false, false
 }
 
-// continuation reports whether a string literal ending at i continues: only
-// horizontal whitespace, then a newline, then whitespace or -- comments, then
-// a quote. It returns the offset of that quote.
+// continuation reports whether a string literal ending at i continues:
+// horizontal whitespace or a -- comment, then a newline, then whitespace or
+// -- comments, then a quote (scan.l's whitespace_with_newline). It returns
+// the offset of that quote.
 func continuation(s string, i int) (int, bool) {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\f') {
 		i++
+	}
+	if i+1 < len(s) && s[i] == '-' && s[i+1] == '-' {
+		for i < len(s) && s[i] != '\n' && s[i] != '\r' {
+			i++
+		}
 	}
 	if i >= len(s) || s[i] != '\n' && s[i] != '\r' {
 		return 0, false

@@ -16,7 +16,7 @@ func (p *Policy) MayTouch(sql string) bool {
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
 	touch   bool   // names a managed table (maybe)
-	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE or DISCARD
+	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK
 	lits    []span // the literals, when litsOK
 	litsOK  bool   // every literal can be templatised (see normalize)
 }
@@ -136,7 +136,12 @@ func isTrackedVerb(w string) bool {
 	case 5:
 		return equalFoldASCII(w, "reset")
 	case 7:
-		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard")
+		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
+			equalFoldASCII(w, "release")
+	case 8:
+		return equalFoldASCII(w, "rollback")
+	case 9:
+		return equalFoldASCII(w, "savepoint")
 	case 10:
 		return equalFoldASCII(w, "deallocate")
 	}

@@ -1,13 +1,10 @@
 package rewrite
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"sync/atomic"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
-	"github.com/pganalyze/pg_query_go/v6/parser"
 )
 
 // Options configures a Rewriter.
@@ -144,15 +141,12 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 			err = &Error{Code: codeInternal, Message: fmt.Sprintf("softdelete-proxy failed to rewrite the statement: %v", v)}
 		}
 	}()
-	tree, perr := pg.Parse(sql)
-	if perr == nil && strings.IndexByte(sql, 0) >= 0 {
-		perr = errors.New("the statement contains a NUL byte") // the C parser stops at it
-	}
+	tree, perr := parse(sql)
 	if perr != nil {
 		if !touch {
 			return Result{SQL: sql}, nil, nil
 		}
-		return Result{SQL: sql}, nil, syntaxError(perr)
+		return Result{SQL: sql}, nil, perr
 	}
 	if !touch {
 		p = nil // no managed name in the text: describe only
@@ -202,15 +196,4 @@ func hasSet(stmts []Stmt) bool {
 		}
 	}
 	return false
-}
-
-// syntaxError turns a parser error into SQLSTATE 42601. The parser's
-// cursor position is already PostgreSQL's 1-based character position.
-func syntaxError(err error) *Error {
-	e := &Error{Code: codeSyntax, Message: err.Error()}
-	var pe *parser.Error
-	if errors.As(err, &pe) && pe.Cursorpos > 0 {
-		e.Position = pe.Cursorpos
-	}
-	return e
 }

@@ -74,7 +74,24 @@ func (w *walker) describeOther(n *pg.Node) Stmt {
 		}
 		return Stmt{Kind: "discard"}
 	case *pg.Node_TransactionStmt:
-		return Stmt{Kind: "transaction"}
+		return Stmt{Kind: "transaction", Savepoint: savepointOp(v.TransactionStmt)}
 	}
 	return Stmt{Kind: "other"}
+}
+
+// savepointOp reports SAVEPOINT, RELEASE and ROLLBACK TO, whose effect on
+// tracked settings the proxy follows; nil for other transaction statements.
+func savepointOp(t *pg.TransactionStmt) *SavepointOp {
+	var op SavepointKind
+	switch t.GetKind() {
+	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		op = SavepointDefine
+	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
+		op = SavepointRelease
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		op = SavepointRollbackTo
+	default:
+		return nil
+	}
+	return &SavepointOp{Kind: op, Name: t.GetSavepointName()}
 }

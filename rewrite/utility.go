@@ -11,8 +11,12 @@ import (
 // denyHardDelete refuses a delete-forever without the hard_delete role;
 // loc is where the statement names the table.
 func (w *walker) denyHardDelete(t *Table, loc int32) {
-	w.fail(codePriv, "permission denied to delete forever from the trash of %s: it requires a role listed in the policy's roles.hard_delete", tableName(t))
-	w.err.Hint = "Ask a DBA to run the delete, or to add your role to roles.hard_delete."
+	roles := "none is listed"
+	if len(w.pol.HardDeleteRoles) > 0 {
+		roles = strings.Join(w.pol.HardDeleteRoles, ", ")
+	}
+	w.fail(codePriv, "permission denied to delete forever from the trash of %s: it requires membership in a role of the policy's roles.hard_delete (%s)", tableName(t), roles)
+	w.err.Hint = "Ask a DBA to run the delete, or to grant you one of those roles (GRANT role TO user), then reconnect."
 	w.err.Position = w.position(loc)
 }
 
