@@ -30,6 +30,18 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./proxy/ -run '^$$' -fuzz FuzzReadStartupPacket -fuzztime $(FUZZTIME)
 	$(GO) test ./proxy/ -run '^$$' -fuzz FuzzClientStream -fuzztime $(FUZZTIME)
+	$(GO) test ./rewrite/ -run '^$$' -fuzz FuzzRewrite -fuzztime $(FUZZTIME)
+	$(GO) test ./policy/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
+	$(GO) test ./purger/ -run '^$$' -fuzz FuzzCheckWhere -fuzztime $(FUZZTIME)
+	$(GO) test ./policy/schema/ -run '^$$' -fuzz FuzzFindRefs -fuzztime $(FUZZTIME)
+
+## difftest: the long randomized differential test (real deletes directly vs soft
+## deletes through the proxy). Replay one seed with SOFTDELETE_DIFFTEST_SEED=n.
+DIFFTEST_SEEDS ?= 200
+DIFFTEST_STEPS ?= 2000
+difftest:
+	SOFTDELETE_DIFFTEST_SEEDS=$(DIFFTEST_SEEDS) SOFTDELETE_DIFFTEST_STEPS=$(DIFFTEST_STEPS) \
+		$(GO) test ./proxy/ -run TestSoftDeleteDifferential -count=1 -timeout 90m -v
 
 ## bench: Go micro-benchmarks.
 bench:
