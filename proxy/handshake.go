@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/zap"
+
+	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
 // handshake runs the startup phase: SSL/GSS negotiation, the startup packet
@@ -158,7 +160,7 @@ func databaseOf(p map[string]string) string {
 func (sess *session) startRewriting() bool {
 	rc := sess.srv.cfg.Rewriting
 	pol := rc.Policy()
-	facts, ok := sess.probe(append(append([]string(nil), pol.Bypass...), pol.HardDelete...))
+	facts, ok := sess.probe(append(append([]string(nil), pol.Bypass...), pol.HardDelete...), managedNames(pol))
 	if !ok {
 		return false
 	}
@@ -172,6 +174,7 @@ func (sess *session) startRewriting() bool {
 		startup[settingVisibility] = "active"
 	}
 	sess.rw = newRWSession(rc, sess.startup.Parameters["user"], anyOf(facts.roles, pol.HardDelete), startup)
+	sess.rw.shadows = shadowsOf(pol, facts.relations)
 	return true
 }
 
@@ -189,4 +192,27 @@ func ensureVisibilityOption(p map[string]string) {
 		opt = p["options"] + " " + opt
 	}
 	p["options"] = opt
+}
+
+// managedNames are the bare names of the managed tables.
+func managedNames(p *Policy) []string {
+	if p.Rewrite == nil {
+		return nil
+	}
+	names := make([]string, 0, len(p.Rewrite.Tables))
+	for _, t := range p.Rewrite.Tables {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// shadowsOf keeps the relations that are not managed themselves.
+func shadowsOf(p *Policy, rels [][2]string) string {
+	var out [][2]string
+	for _, r := range rels {
+		if p.Rewrite.Lookup(r[0], r[1]) == nil {
+			out = append(out, r)
+		}
+	}
+	return rewrite.ShadowList(out)
 }

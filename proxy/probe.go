@@ -15,13 +15,15 @@ import (
 type sessionFacts struct {
 	searchPath string
 	roles      map[string]bool
+	// relations named like a managed table, (schema, name), managed or not
+	relations [][2]string
 }
 
 // probe finishes the server's startup burst (ParameterStatus, BackendKeyData
 // … ReadyForQuery) into the client buffer without flushing, asks the server
 // for the session facts, then releases the burst. It runs before the relay
 // loops, so nothing else is on either socket.
-func (sess *session) probe(roles []string) (sessionFacts, bool) {
+func (sess *session) probe(roles, names []string) (sessionFacts, bool) {
 	facts := sessionFacts{searchPath: `"$user", public`, roles: map[string]bool{}}
 	var rfq pgproto3.ReadyForQuery
 	for {
@@ -46,7 +48,7 @@ func (sess *session) probe(roles []string) (sessionFacts, bool) {
 		sess.cw.appendMsg(msg)
 		sess.cw.mu.Unlock()
 	}
-	if err := sess.uw.send(&pgproto3.Query{String: probeQuery(roles)}); err != nil {
+	if err := sess.uw.send(&pgproto3.Query{String: probeQuery(roles, names)}); err != nil {
 		sess.upstreamReadFailed(err)
 		return facts, false
 	}
@@ -61,21 +63,33 @@ func (sess *session) probe(roles []string) (sessionFacts, bool) {
 // pg_auth_members (GRANT chains) only: a superuser is not a member of every
 // role here, unlike pg_has_role, so a superuser's session is not bypassed
 // unless the role is granted to it (or named itself).
-func probeQuery(roles []string) string {
-	quoted := make([]string, len(roles))
-	for i, r := range roles {
-		quoted[i] = "'" + strings.ReplaceAll(r, "'", "''") + "'"
-	}
-	list := "NULL::text"
-	if len(quoted) > 0 {
-		list = strings.Join(quoted, ",")
-	}
+//
+// It also lists the relations (outside temporary schemas) named like a
+// managed table, so that an unmanaged one ahead on search_path is resolved
+// as the server resolves it.
+func probeQuery(roles, names []string) string {
 	return fmt.Sprintf("WITH RECURSIVE m(oid) AS ("+
 		"SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user "+
 		"UNION SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN m ON a.member = m.oid) "+
 		"SELECT pg_catalog.current_setting('search_path'), "+
 		"pg_catalog.array_to_string(ARRAY(SELECT r.rolname FROM pg_catalog.pg_roles r JOIN m ON m.oid = r.oid "+
-		"WHERE r.rolname IN (%s)), ',')", list)
+		"WHERE r.rolname IN (%s)), ','), "+
+		"(SELECT coalesce(pg_catalog.string_agg(n.nspname || pg_catalog.chr(31) || c.relname, pg_catalog.chr(30)), '') "+
+		"FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "+
+		"WHERE c.relname IN (%s) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT LIKE 'pg\\_temp\\_%%')",
+		sqlList(roles), sqlList(names))
+}
+
+// sqlList renders strings as a list of SQL literals (NULL when empty).
+func sqlList(items []string) string {
+	if len(items) == 0 {
+		return "NULL::text"
+	}
+	quoted := make([]string, len(items))
+	for i, r := range items {
+		quoted[i] = "'" + strings.ReplaceAll(r, "'", "''") + "'"
+	}
+	return strings.Join(quoted, ",")
 }
 
 // readProbe reads the probe's answer up to its ReadyForQuery.
@@ -88,11 +102,16 @@ func (sess *session) readProbe(facts *sessionFacts) bool {
 		}
 		switch m := msg.(type) {
 		case *pgproto3.DataRow:
-			if len(m.Values) == 2 {
+			if len(m.Values) == 3 {
 				facts.searchPath = string(m.Values[0])
 				for _, r := range strings.Split(string(m.Values[1]), ",") {
 					if r != "" {
 						facts.roles[r] = true
+					}
+				}
+				for _, rel := range strings.Split(string(m.Values[2]), "\x1e") {
+					if schema, name, ok := strings.Cut(rel, "\x1f"); ok {
+						facts.relations = append(facts.relations, [2]string{schema, name})
 					}
 				}
 			}

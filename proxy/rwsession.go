@@ -24,7 +24,8 @@ const refusedSentinel = "softdelete_proxy_refused_statement"
 type rwSession struct {
 	cfg           *Rewriting
 	user          string
-	canHardDelete bool // member of a roles.hard_delete role at session start
+	canHardDelete bool   // member of a roles.hard_delete role at session start
+	shadows       string // unmanaged relations named like managed ones (rewrite.Session.Shadows)
 
 	// Client loop only.
 	prepared map[string]*prepared // protocol-level statements by name ("" = unnamed)
@@ -87,7 +88,7 @@ func (rw *rwSession) rewriteSession() *rewrite.Session {
 	vis, _ := rw.settings.get(settingVisibility)
 	rw.mu.Unlock()
 	v, _ := parseVisibility(vis)
-	return &rewrite.Session{SearchPath: path, User: rw.user, Visibility: v, CanHardDelete: rw.canHardDelete}
+	return &rewrite.Session{SearchPath: path, User: rw.user, Visibility: v, CanHardDelete: rw.canHardDelete, Shadows: rw.shadows}
 }
 
 // rewrite runs the engine on one statement text. It also returns how the

@@ -1,5 +1,7 @@
 package rewrite
 
+import "strings"
+
 // This file is the contract between rewrite/ and its callers (proxy/, policy/).
 // Change it only together with every caller.
 
@@ -80,6 +82,34 @@ func (p *Policy) Lookup(schema, name string) *Table {
 	return p.byName[qualifiedName{schema, name}]
 }
 
+// ShadowList formats (schema, name) pairs for Session.Shadows.
+func ShadowList(pairs [][2]string) string {
+	var b strings.Builder
+	for _, p := range pairs {
+		b.WriteString(p[0])
+		b.WriteByte(0)
+		b.WriteString(p[1])
+		b.WriteByte(1)
+	}
+	return b.String()
+}
+
+// shadowed reports whether schema.name is listed in shadows.
+func shadowed(shadows, schema, name string) bool {
+	for len(shadows) > 0 {
+		end := strings.IndexByte(shadows, 1)
+		if end < 0 {
+			return false
+		}
+		entry := shadows[:end]
+		shadows = shadows[end+1:]
+		if s, n, ok := strings.Cut(entry, "\x00"); ok && s == schema && n == name {
+			return true
+		}
+	}
+	return false
+}
+
 // hardDeleteMark is the predicate a hard delete in the trash view carries
 // so that the guard trigger of `migrate --guard` lets it through.
 const hardDeleteMark = "pg_catalog.set_config('softdelete.hard_delete', 'on', true) = 'on'"
@@ -93,6 +123,11 @@ type Session struct {
 	User          string
 	Visibility    Visibility
 	CanHardDelete bool // role is in roles.hard_delete
+	// Shadows lists relations that are not managed but share a bare name
+	// with a managed table, as ShadowList formats them. Resolution of an
+	// unqualified name through search_path stops at them, as PostgreSQL's
+	// does, so `t` in a schema ahead of the managed one is left alone.
+	Shadows string
 }
 
 // Result is what the proxy applies to the wire. When Changed is false, SQL is

@@ -15,6 +15,7 @@ type cacheKey struct {
 	user       string
 	vis        Visibility
 	hard       bool
+	shadows    string
 }
 
 // cached is one cache value: an exact rewrite or a template.
@@ -164,7 +165,7 @@ func (c *lru) pushFront(e *lruEntry) {
 }
 
 func entrySize(k cacheKey, v cached) int64 {
-	n := len(k.text) + len(k.searchPath) + len(k.user) + len(v.res.SQL) + entryOverhead
+	n := len(k.text) + len(k.searchPath) + len(k.user) + len(k.shadows) + len(v.res.SQL) + entryOverhead
 	for _, s := range v.res.Stmts {
 		n += 128 + len(s.PrepareName) + len(s.ExecuteName) + len(s.DeallocateName) + len(s.ShowName)
 		if s.Set != nil {

@@ -96,7 +96,7 @@ func makeKey(sql string, p *Policy, s *Session) cacheKey {
 		k.version = p.Version
 	}
 	if s != nil {
-		k.searchPath, k.user, k.vis, k.hard = s.SearchPath, s.User, s.Visibility, s.CanHardDelete
+		k.searchPath, k.user, k.vis, k.hard, k.shadows = s.SearchPath, s.User, s.Visibility, s.CanHardDelete, s.Shadows
 	}
 	return k
 }
@@ -166,7 +166,7 @@ func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session) (Resul
 	if s == nil {
 		s = &Session{}
 	}
-	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), vis: s.Visibility, hard: s.CanHardDelete}
+	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility, hard: s.CanHardDelete}
 	if p != nil {
 		w.toks = tokenize(sql)
 	}

@@ -10,15 +10,17 @@ import (
 // walker rewrites the statements of one parsed query text. It collects text
 // edits instead of changing the tree; err stops the walk.
 type walker struct {
-	sql   string
-	toks  []token
-	pol   *Policy
-	path  []string // resolved search_path
-	vis   Visibility
-	hard  bool     // Session.CanHardDelete
-	edits []edit   // spliced into sql at the end
-	ctes  []string // CTE names in scope, innermost last
-	err   *Error
+	sql  string
+	toks []token
+	pol  *Policy
+	path []string // resolved search_path
+	// shadows are unmanaged relations named like managed ones (Session.Shadows)
+	shadows string
+	vis     Visibility
+	hard    bool     // Session.CanHardDelete
+	edits   []edit   // spliced into sql at the end
+	ctes    []string // CTE names in scope, innermost last
+	err     *Error
 }
 
 // fail records the first error; the walk stops at the next check.
@@ -64,6 +66,9 @@ func (w *walker) target(rv *pg.RangeVar) *Table {
 	for _, s := range w.path {
 		if t := w.pol.Lookup(s, rv.Relname); t != nil {
 			return t
+		}
+		if shadowed(w.shadows, s, rv.Relname) {
+			return nil
 		}
 	}
 	return nil
