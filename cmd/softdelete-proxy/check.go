@@ -43,11 +43,7 @@ func (f *schemaFlags) open(ctx context.Context, fs *flag.FlagSet) (*policy.Confi
 	if err != nil {
 		return nil, nil, err
 	}
-	url, err := databaseURL(f.databaseURL, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := connectDB(ctx, url)
+	conn, err := openDB(ctx, f.databaseURL, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

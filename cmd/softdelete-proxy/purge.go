@@ -142,6 +142,16 @@ func databaseURL(flagValue string, cfg *policy.Config) (string, error) {
 	return "", errors.New("no database: give --database-url, set DATABASE_URL, or list purge.database_urls in the config")
 }
 
+// openDB connects to the database the command works on: --database-url,
+// then $DATABASE_URL, then the first of purge.database_urls.
+func openDB(ctx context.Context, flagValue string, cfg *policy.Config) (*pgx.Conn, error) {
+	url, err := databaseURL(flagValue, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return connectDB(ctx, url)
+}
+
 // connectDB connects to url, saying which database failed without its password.
 func connectDB(ctx context.Context, url string) (*pgx.Conn, error) {
 	conn, err := pgx.Connect(ctx, url)

@@ -120,11 +120,7 @@ func openTrash(ctx context.Context, f *trashFlags, stderr io.Writer) (*purger.Tr
 	if err != nil {
 		return nil, nil, err
 	}
-	url, err := databaseURL(f.databaseURL, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := connectDB(ctx, url)
+	conn, err := openDB(ctx, f.databaseURL, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
