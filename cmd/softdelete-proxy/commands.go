@@ -19,14 +19,14 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the proxy (and the purge loop when purge.enabled)", serveCommand},
+		{"demo", "try soft delete on a sample database, in a minute", demoCommand},
+		{"check", "check the policy against the live schema; say what soft delete changes", checkCommand},
+		{"migrate", "print or --apply the idempotent DDL that adopts the policy", migrateCommand},
 		{"purge", "run one purge pass now (for cron); --dry-run reports without deleting", func(ctx context.Context, a []string, _ io.Reader, o, e io.Writer) error {
 			return purgeCommand(ctx, a, o, e)
 		}},
 		{"trash", "list, restore, forget or empty trashed rows; stats per table", trashCommand},
-		{"check", "check the policy against the live schema; say what soft delete changes", checkCommand},
-		{"migrate", "print or --apply the idempotent DDL that adopts the policy", migrateCommand},
 		{"version", "print the version", versionCommand},
-		{"demo", "try soft delete on a sample database, in a minute", demoCommand},
 	}
 }
 
