@@ -16,8 +16,8 @@ import (
 
 // With the guard trigger of `migrate --guard` installed, a plain DELETE is
 // refused, a DELETE through the proxy soft-deletes, and a delete forever in
-// the trash view by a hard_delete member passes the guard because the
-// rewrite marks it.
+// the trash view by a hard_delete member (DELETE or MERGE … THEN DELETE)
+// passes the guard because the rewrite marks it.
 func TestGuardLetsMarkedHardDeletesThrough(t *testing.T) {
 	_, dbURL := pgtest.Get(t).CreateDatabase(t)
 	pgtest.Exec(t, dbURL,
@@ -48,6 +48,11 @@ func TestGuardLetsMarkedHardDeletesThrough(t *testing.T) {
 		{"DELETE FROM t WHERE id <= 2", "DELETE 2"},
 		{"SET softdelete.visibility = 'deleted'", "SET"},
 		{"DELETE FROM t WHERE id = 1", "DELETE 1"},
+		{"DELETE FROM t WHERE id = 3", "DELETE 0"}, // live: not in the trash view
+		{"RESET softdelete.visibility", "RESET"},
+		{"DELETE FROM t WHERE id = 3", "DELETE 1"},
+		{"SET softdelete.visibility = 'deleted'", "SET"},
+		{"MERGE INTO t USING (VALUES (3)) s(id) ON s.id = t.id WHEN MATCHED THEN DELETE", "MERGE 1"},
 	} {
 		tag, err := conn.Exec(ctx, step.sql)
 		if err != nil || tag.String() != step.tag {
@@ -58,7 +63,7 @@ func TestGuardLetsMarkedHardDeletesThrough(t *testing.T) {
 	if err := direct.QueryRow(ctx, "SELECT count(*), count(deleted_at) FROM t").Scan(&left, &trashed); err != nil {
 		t.Fatal(err)
 	}
-	if left != 3 || trashed != 1 {
-		t.Fatalf("rows left %d (trashed %d), want 3 (1): id 1 deleted forever, id 2 in the trash", left, trashed)
+	if left != 2 || trashed != 1 {
+		t.Fatalf("rows left %d (trashed %d), want 2 (1): ids 1 and 3 deleted forever, id 2 in the trash", left, trashed)
 	}
 }

@@ -1,6 +1,10 @@
 package rewrite
 
-import pg "github.com/pganalyze/pg_query_go/v6"
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
 
 // mergeStmt rewrites MERGE. A managed target is filtered in the join
 // condition (trashed rows do not match) and in each WHEN NOT MATCHED BY
@@ -52,8 +56,15 @@ func (w *walker) mergeTarget(m *pg.MergeStmt, t *Table) {
 			w.internal("MERGE WHEN clause not found in the text")
 			return
 		}
+		var preds []string
 		if wc.MatchKind == pg.MergeMatchKind_MERGE_WHEN_NOT_MATCHED_BY_SOURCE && test != "" {
-			w.whenCondition(k, then, wc, own)
+			preds = append(preds, own)
+		}
+		if wc.CommandType == pg.CmdType_CMD_DELETE && w.vis == VisibilityDeleted && w.hard {
+			preds = append(preds, hardDeleteMark) // for the guard trigger, as in DELETE
+		}
+		if len(preds) > 0 {
+			w.whenCondition(k, then, wc, strings.Join(preds, " AND "))
 		}
 		if wc.CommandType == pg.CmdType_CMD_DELETE {
 			w.mergeDelete(then+1, t)
