@@ -31,6 +31,21 @@
 //  5. close: both sockets are closed exactly once (session.close), the
 //     upstream after a Terminate.
 //
+// Rewriting (Config.Rewriting; files rw*.go, settings.go, probe.go): after
+// authentication a probe query learns the session's search_path, its
+// GRANTed policy roles and the relations named like managed tables. The
+// client loop then hands every Query and Parse to the rewrite engine and
+// queues, per expected ReadyForQuery, a unit saying what each
+// CommandComplete must read (UPDATE n -> DELETE n) and which SETs it
+// confirms; the server loop applies the units in order. A refusal is sent
+// upstream as a sentinel statement the server rejects, and the server's
+// error is swapped for the refusal, so it arrives in order and aborts a
+// transaction like any error. settings mirrors the tracked settings with
+// PostgreSQL's transaction and savepoint semantics; rwsafety refuses what
+// the server would resolve differently from the rewrite (a prepared
+// statement run under another search_path, a SET followed by managed
+// statements in one string).
+//
 // Faults: a malformed or oversized client message gets FATAL 08P01 and the
 // session ends; an unreachable upstream gets FATAL 08006 naming the address;
 // a client that goes away is normal and logged at debug. Nothing in one
