@@ -173,7 +173,7 @@ func (sess *session) startRewriting() bool {
 	if _, ok := startup[settingVisibility]; !ok {
 		startup[settingVisibility] = "active"
 	}
-	sess.rw = newRWSession(rc, sess.startup.Parameters["user"], anyOf(facts.roles, pol.HardDelete), startup)
+	sess.rw = newRWSession(rc, sess.log, sess.startup.Parameters["user"], anyOf(facts.roles, pol.HardDelete), startup)
 	sess.rw.shadows = shadowsOf(pol, facts.relations)
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
+	"go.uber.org/zap"
 
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
@@ -21,6 +22,7 @@ const refusedSentinel = "softdelete_proxy_refused_statement"
 // ReadyForQuery.
 type rwSession struct {
 	cfg           *Rewriting
+	log           *zap.Logger
 	user          string
 	canHardDelete bool   // member of a roles.hard_delete role at session start
 	shadows       string // unmanaged relations named like managed ones (rewrite.Session.Shadows)
@@ -55,9 +57,10 @@ type unit struct {
 	rolledBack bool
 }
 
-func newRWSession(cfg *Rewriting, user string, canHardDelete bool, startup map[string]string) *rwSession {
+func newRWSession(cfg *Rewriting, log *zap.Logger, user string, canHardDelete bool, startup map[string]string) *rwSession {
 	return &rwSession{
 		cfg:           cfg,
+		log:           log,
 		user:          user,
 		canHardDelete: canHardDelete,
 		prepared:      map[string]*prepared{},
@@ -123,7 +126,7 @@ func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
 	}
 	u := &unit{closed: true}
 	if err != nil {
-		u.refusals = append(u.refusals, asRewriteError(err))
+		u.refusals = append(u.refusals, rw.refused(err, q.String))
 		rw.push(u)
 		return &pgproto3.Query{String: refusedSentinel}
 	}
@@ -138,6 +141,7 @@ func (rw *rwSession) onQuery(q *pgproto3.Query) pgproto3.FrontendMessage {
 	if !res.Changed {
 		return q
 	}
+	rw.logRewrite(q.String, res.SQL)
 	return &pgproto3.Query{String: res.SQL}
 }
 
@@ -151,7 +155,7 @@ func (rw *rwSession) onParse(m *pgproto3.Parse) pgproto3.FrontendMessage {
 		delete(rw.prepared, m.Name)
 		u := rw.openUnit()
 		rw.mu.Lock()
-		u.refusals = append(u.refusals, asRewriteError(err))
+		u.refusals = append(u.refusals, rw.refused(err, m.Query))
 		rw.mu.Unlock()
 		return &pgproto3.Parse{Name: m.Name, Query: refusedSentinel}
 	}
@@ -162,6 +166,7 @@ func (rw *rwSession) onParse(m *pgproto3.Parse) pgproto3.FrontendMessage {
 	if !res.Changed {
 		return m
 	}
+	rw.logRewrite(m.Query, res.SQL)
 	return &pgproto3.Parse{Name: m.Name, Query: res.SQL, ParameterOIDs: m.ParameterOIDs}
 }
 
@@ -173,7 +178,7 @@ func (rw *rwSession) onBind(m *pgproto3.Bind) pgproto3.FrontendMessage {
 	if rw.stale(pr) {
 		u := rw.openUnit()
 		rw.mu.Lock()
-		u.refusals = append(u.refusals, staleError(m.PreparedStatement, pr.path, rw.settings.mustGet(settingSearchPath)))
+		u.refusals = append(u.refusals, rw.refused(staleError(m.PreparedStatement, pr.path, rw.settings.mustGet(settingSearchPath)), ""))
 		rw.mu.Unlock()
 		delete(rw.portals, m.DestinationPortal)
 		return &pgproto3.Bind{DestinationPortal: m.DestinationPortal, PreparedStatement: refusedSentinel}
@@ -243,6 +248,26 @@ func (rw *rwSession) push(u *unit) {
 		return
 	}
 	rw.units = append(rw.units, u)
+}
+
+// logRewrite logs a rewrite at debug level (checked first: this is the
+// hot path).
+func (rw *rwSession) logRewrite(from, to string) {
+	if ce := rw.log.Check(zap.DebugLevel, "statement rewritten"); ce != nil {
+		ce.Write(zap.String("statement", from), zap.String("rewritten", to))
+	}
+}
+
+// refused logs a refusal (with the start of the statement) and returns it
+// as the error the client will get.
+func (rw *rwSession) refused(err error, sql string) *rewrite.Error {
+	e := asRewriteError(err)
+	const maxLogged = 300
+	if len(sql) > maxLogged {
+		sql = sql[:maxLogged] + "…"
+	}
+	rw.log.Info("statement refused", zap.String("sqlstate", e.Code), zap.String("reason", e.Message), zap.String("statement", sql))
+	return e
 }
 
 func asRewriteError(err error) *rewrite.Error {
