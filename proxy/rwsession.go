@@ -104,9 +104,8 @@ func (rw *rwSession) planOf(st *rewrite.Stmt, info prepared) *plan {
 			return pr.pl
 		}
 		return nil
-	case st.DeallocateAll:
+	case st.DeallocateAll: // DEALLOCATE ALL, or DISCARD ALL (which also resets: Set below)
 		clear(rw.sqlPrep)
-		return nil
 	case st.DeallocateName != "":
 		delete(rw.sqlPrep, st.DeallocateName)
 		return nil

@@ -346,3 +346,17 @@ func TestVisibilitySuperuser(t *testing.T) {
 		v.value("row the superuser deleted", "SELECT count(*) FROM t WHERE id = 1 AND deleted_at IS NOT NULL", "1")
 	})
 }
+
+// TestVisibilityDiscardAll: DISCARD ALL resets softdelete.visibility, as
+// RESET ALL does.
+func TestVisibilityDiscardAll(t *testing.T) {
+	f := newVisFixture(t)
+	f.eachMode(t, "TestVisibilityDiscardAll", func(v *visT) {
+		s := v.session(v.f.roles.bob)
+		s.must("SET softdelete.visibility = 'deleted'", "SET")
+		s.sees("in the trash view", visTrash)
+		s.must("DISCARD ALL", "DISCARD ALL")
+		s.shows("after DISCARD ALL", "active")
+		s.sees("after DISCARD ALL", visLive)
+	})
+}
