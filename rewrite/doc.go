@@ -74,18 +74,23 @@
 //     INSERT … ON CONFLICT (cols) infers with WHERE deleted_at IS NULL.
 //     COPY t TO copies the live rows; TRUNCATE follows on_truncate.
 //   - Unqualified names resolve through Session.SearchPath ("$user" is
-//     Session.User; pg_catalog and pg_temp hold no managed table). Without
-//     the catalog the first schema of the path that has a managed table of
-//     that name wins, so an unmanaged table of the same name earlier in the
-//     path is (conservatively) filtered too. CTE names shadow tables.
+//     Session.User; pg_catalog and pg_temp hold no managed table). The
+//     first schema of the path that has a managed table of that name wins,
+//     unless Session.Shadows (the catalog's unmanaged relations of a managed
+//     name, which the proxy learns per session) lists one in an earlier
+//     schema: then the name is that relation, as in PostgreSQL, and is left
+//     alone. CTE names shadow tables.
 //   - Visibility: Active (above); Deleted, the trash view: reads see only
 //     trashed rows, UPDATE only touches them (SET deleted_at = NULL
 //     restores), DELETE deletes forever if Session.CanHardDelete, else
 //     SQLSTATE 42501; All: reads see every row, DELETE still trashes.
 //   - A rewrite result is bound to the session state it was made for (the
 //     cache key holds it); the proxy keeps, for a prepared statement, the
-//     result of the visibility in force at PREPARE time, as PostgreSQL binds
-//     a plan to its search_path.
+//     result of the visibility in force at PREPARE time (and refuses to run
+//     it under another search_path, since PostgreSQL would resolve its names
+//     again).
+//   - SAVEPOINT, RELEASE and ROLLBACK TO are reported (Stmt.Savepoint) so
+//     the proxy can undo tracked SETs made after a savepoint.
 //
 // Not rewritten: views, functions, rules and triggers (they run inside the
 // server; policy's check reports them), DO blocks, CREATE VIEW and
