@@ -23,12 +23,6 @@ var knownFailures = func() map[string]string {
 	// the rewritten UPDATE returns the new deleted_at.
 	both("delete returning star", "RETURNING * shows the new deleted_at instead of NULL")
 
-	// set_config('search_path', …) changes search_path without a SET
-	// statement; the proxy does not follow it and resolves t through the
-	// old path (filtering public.t where the server reads s2.t: an error,
-	// never a hard delete).
-	both("search_path via set_config", "set_config('search_path', …) is not tracked")
-
 	// By design the proxy refuses (0A000) what it cannot rewrite safely: a
 	// SET of search_path followed by statements on managed tables in one
 	// query string, and a prepared statement naming a managed table run

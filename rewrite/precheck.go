@@ -16,7 +16,7 @@ func (p *Policy) MayTouch(sql string) bool {
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
 	touch   bool   // names a managed table (maybe)
-	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK
+	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK, or calls set_config
 	lits    []span // the literals, when litsOK
 	litsOK  bool   // every literal can be templatised (see normalize)
 }
@@ -42,7 +42,7 @@ func (p *Policy) scan(sql string, full bool, lits []span) facts {
 			return f
 		case tkIdent:
 			w := sql[l.start:l.end]
-			if atStart && isTrackedVerb(w) {
+			if atStart && isTrackedVerb(w) || len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
 				f.tracked = true
 			}
 			if !f.touch && lens&(1<<(clipIdent(w)&63)) != 0 && hasFolded(names, w) {

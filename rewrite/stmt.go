@@ -15,7 +15,7 @@ func (w *walker) describe(n *pg.Node) Stmt {
 	switch v := n.GetNode().(type) {
 	case *pg.Node_SelectStmt:
 		w.selectStmt(v.SelectStmt)
-		return Stmt{Kind: "select"}
+		return Stmt{Kind: "select", Set: setConfigEffect(v.SelectStmt)}
 	case *pg.Node_InsertStmt:
 		w.insertStmt(v.InsertStmt)
 		return Stmt{Kind: "insert"}
