@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,6 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 )
+
+// pprofEnabled reports whether SOFTDELETE_PPROF asks for the profiling
+// handlers on the metrics listener (off by default: they expose internals).
+func pprofEnabled() bool { return os.Getenv("SOFTDELETE_PPROF") != "" }
 
 // newRegistry is the process's own registry with Go and process collectors.
 func newRegistry() *prometheus.Registry {
@@ -41,6 +47,13 @@ func startHTTP(addr string, reg *prometheus.Registry, ready func(context.Context
 		}
 		fmt.Fprintln(w, "ok")
 	})
+	if pprofEnabled() {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		log.Info("pprof handlers on the metrics listener (SOFTDELETE_PPROF is set)", zap.String("url", "http://"+addr+"/debug/pprof/"))
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen for metrics on %s (setting metrics_listen): %w", addr, err)
