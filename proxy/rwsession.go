@@ -88,7 +88,7 @@ func (rw *rwSession) rewrite(sql string) (rewrite.Result, prepared, error) {
 	start := time.Now()
 	res, err := rw.cfg.Rewriter.Rewrite(sql, p.Rewrite, rs)
 	rw.cfg.Metrics.observe(&res, err, time.Since(start))
-	return res, prepared{touches: p.Rewrite.MayTouch(sql), path: rs.SearchPath}, err
+	return res, prepared{touches: res.Touches, path: rs.SearchPath}, err
 }
 
 // planOf turns a rewritten statement into what the wire needs, resolving

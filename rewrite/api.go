@@ -138,6 +138,9 @@ type Result struct {
 	Changed  bool
 	Stmts    []Stmt // one per top-level statement, in order
 	CacheHit bool   // served from the rewrite or template cache
+	// Touches is Policy.MayTouch of the text: it names a managed table
+	// (maybe). The proxy keeps it for prepared statements.
+	Touches bool
 }
 
 // Stmt describes one top-level statement of the input.

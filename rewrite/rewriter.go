@@ -155,6 +155,7 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 	if werr != nil {
 		return Result{SQL: sql}, nil, werr
 	}
+	res.Touches = touch
 	if consts != nil && !hasSet(res.Stmts) {
 		tmpl = buildTemplate(tree, sql, consts, edits, res.SQL, res)
 	}

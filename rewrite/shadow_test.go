@@ -58,3 +58,21 @@ func TestSetConfigEffect(t *testing.T) {
 		}
 	}
 }
+
+// Result.Touches is MayTouch of the text, from cold rewrites, the cache and
+// templates alike.
+func TestResultTouches(t *testing.T) {
+	r := New(Options{})
+	p := NewPolicy(1, []Table{{Schema: "public", Name: "t", Column: "deleted_at"}})
+	for i := 0; i < 3; i++ { // cold, cache hit, cache hit
+		for _, sql := range []string{"SELECT * FROM t WHERE id = 1", "SELECT * FROM t WHERE id = 2", "SELECT 1", "SET search_path = s2"} {
+			res, err := r.Rewrite(sql, p, &Session{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Touches != p.MayTouch(sql) {
+				t.Errorf("round %d %q: Touches = %v, MayTouch = %v", i, sql, res.Touches, p.MayTouch(sql))
+			}
+		}
+	}
+}
