@@ -24,12 +24,11 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	sessions  map[*session]struct{}
-	draining  bool
 
 	keys    cancelKeys
 	nextID  atomic.Uint64
 	wg      sync.WaitGroup
-	drained chan struct{} // closed when draining starts
+	drained chan struct{} // closed (under mu) when draining starts
 }
 
 // New returns a Server for cfg. Zero fields of cfg get their defaults.
@@ -88,7 +87,7 @@ func (s *Server) trackListener(ln net.Listener, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
-		if s.draining {
+		if s.isDraining() {
 			return false
 		}
 		s.listeners[ln] = struct{}{}
@@ -98,20 +97,13 @@ func (s *Server) trackListener(ln net.Listener, add bool) bool {
 	return true
 }
 
-func (s *Server) isDraining() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.draining
-}
-
 // Shutdown stops accepting, closes sessions as soon as they are idle (not
 // inside a transaction, no query running), and waits for them until ctx is
 // done; then it closes the rest with FATAL 57P01 and waits for their
 // goroutines. It returns ctx.Err() if sessions had to be cut off.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	if !s.draining {
-		s.draining = true
+	if !s.isDraining() {
 		close(s.drained)
 		for ln := range s.listeners {
 			ln.Close()
@@ -154,9 +146,9 @@ func (s *Server) Ready(ctx context.Context) error {
 	return conn.Close()
 }
 
-// isDrainingFast is isDraining without the server lock, for the relay's
-// per-ReadyForQuery check.
-func (s *Server) isDrainingFast() bool {
+// isDraining reports whether Shutdown has begun. It takes no lock: the
+// relay checks it at every ReadyForQuery.
+func (s *Server) isDraining() bool {
 	select {
 	case <-s.drained:
 		return true
@@ -175,7 +167,7 @@ func (s *Server) Sessions() int {
 func (s *Server) addSession(sess *session) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.draining {
+	if s.isDraining() {
 		return false
 	}
 	s.sessions[sess] = struct{}{}

@@ -106,7 +106,7 @@ func (sess *session) endRequest(tx byte) bool {
 		sess.st.pending--
 	}
 	sess.st.tx = tx
-	if sess.st.pending == 0 && tx == 'I' && sess.srv.isDrainingFast() {
+	if sess.st.pending == 0 && tx == 'I' && sess.srv.isDraining() {
 		sess.st.closing = true
 		return true
 	}
