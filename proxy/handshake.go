@@ -181,10 +181,7 @@ func (sess *session) startRewriting() bool {
 // ensureVisibilityOption defines softdelete.visibility for the session (as
 // 'active') unless the client set it, so SHOW and RESET work from the start.
 func ensureVisibilityOption(p map[string]string) {
-	if _, ok := startupSettings(p)[settingVisibility]; ok {
-		return
-	}
-	if _, ok := p[settingVisibility]; ok {
+	if _, ok := startupSettings(p)[settingVisibility]; ok { // as a parameter or in options
 		return
 	}
 	opt := "-c " + settingVisibility + "=active"
