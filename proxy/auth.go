@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -107,6 +108,5 @@ func withoutChannelBinding(mechs []string) []string {
 
 // typeName names a message type for logs, e.g. "ParseComplete".
 func typeName(msg pgproto3.Message) string {
-	name := strings.TrimPrefix(strings.TrimPrefix(fmtType(msg), "*pgproto3."), "pgproto3.")
-	return name
+	return strings.TrimPrefix(strings.TrimPrefix(fmt.Sprintf("%T", msg), "*pgproto3."), "pgproto3.")
 }
