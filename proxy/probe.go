@@ -32,15 +32,12 @@ func (sess *session) probe(roles, names []string) (sessionFacts, bool) {
 			sess.upstreamReadFailed(err)
 			return facts, false
 		}
-		if k, ok := msg.(*pgproto3.BackendKeyData); ok {
-			key := sess.srv.keys.register(sess, k)
-			msg = &key
-		}
+		msg = sess.fromUpstream(msg)
 		if r, ok := msg.(*pgproto3.ReadyForQuery); ok {
 			rfq.TxStatus = r.TxStatus
 			break
 		}
-		if e, ok := msg.(*pgproto3.ErrorResponse); ok && (e.Severity == "FATAL" || e.Severity == "PANIC") {
+		if sess.upstreamFatal {
 			_ = sess.cw.send(msg)
 			return facts, false
 		}

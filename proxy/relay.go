@@ -88,17 +88,10 @@ func (sess *session) serverLoop() {
 			sess.upstreamReadFailed(err)
 			return
 		}
+		msg = sess.fromUpstream(msg)
 		closeAfter := false
-		switch m := msg.(type) {
-		case *pgproto3.BackendKeyData:
-			k := sess.srv.keys.register(sess, m)
-			msg = &k
-		case *pgproto3.ReadyForQuery:
+		if m, ok := msg.(*pgproto3.ReadyForQuery); ok {
 			closeAfter = sess.endRequest(m.TxStatus)
-		case *pgproto3.ErrorResponse:
-			if m.Severity == "FATAL" || m.Severity == "PANIC" {
-				sess.upstreamFatal = true
-			}
 		}
 		if sess.rw != nil {
 			msg = sess.rw.onBackend(msg)
@@ -120,6 +113,22 @@ func (sess *session) serverLoop() {
 			return
 		}
 	}
+}
+
+// fromUpstream is what the proxy does to every upstream message, in the
+// startup burst and in the relay alike: it swaps BackendKeyData for the
+// client's own key, and notes a FATAL or PANIC (the upstream will close).
+func (sess *session) fromUpstream(msg pgproto3.BackendMessage) pgproto3.BackendMessage {
+	switch m := msg.(type) {
+	case *pgproto3.BackendKeyData:
+		k := sess.srv.keys.register(sess, m)
+		return &k
+	case *pgproto3.ErrorResponse:
+		if m.Severity == "FATAL" || m.Severity == "PANIC" {
+			sess.upstreamFatal = true
+		}
+	}
+	return msg
 }
 
 // clientReadFailed handles a failed read of a client message: a protocol
