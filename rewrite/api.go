@@ -119,7 +119,8 @@ const hardDeleteMark = "pg_catalog.set_config('softdelete.hard_delete', 'on', tr
 type Session struct {
 	// SearchPath is the raw search_path value, e.g. `"$user", public`.
 	SearchPath string
-	// User is the session user name, used for "$user" in SearchPath.
+	// User is current_user (it follows SET ROLE and SET SESSION
+	// AUTHORIZATION), used for "$user" in SearchPath as PostgreSQL does.
 	User          string
 	Visibility    Visibility
 	CanHardDelete bool // role is in roles.hard_delete
@@ -128,6 +129,14 @@ type Session struct {
 	// unqualified name through search_path stops at them, as PostgreSQL's
 	// does, so `t` in a schema ahead of the managed one is left alone.
 	Shadows string
+	// NonStandardStrings is standard_conforming_strings = off: backslashes
+	// escape in plain '…' literals. The zero value is the default, on.
+	NonStandardStrings bool
+	// ClientEncoding is the server-reported client_encoding ("" = UTF8).
+	// In encodings whose multibyte characters may contain ASCII bytes
+	// (SJIS, BIG5, GBK, UHC, GB18030, JOHAB) the text is lexed as the
+	// server will see it after conversion.
+	ClientEncoding string
 }
 
 // Result is what the proxy applies to the wire. When Changed is false, SQL is
@@ -173,6 +182,38 @@ type Stmt struct {
 	ShowName string
 	// Savepoint is set for SAVEPOINT, RELEASE and ROLLBACK TO.
 	Savepoint *SavepointOp
+	// Transaction is set for the other transaction statements (BEGIN,
+	// START TRANSACTION, COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION,
+	// COMMIT/ROLLBACK PREPARED), so the proxy knows exactly when tracked
+	// settings are kept or undone.
+	Transaction *TransactionOp
+	// Unsure is set when the statement may change a tracked setting in a way
+	// its text does not tell: set_config of a tracked (or computed) name
+	// anywhere but the plain SELECT set_config(const, const, const) form
+	// that Set describes. The proxy re-learns its settings afterwards.
+	Unsure bool
+	// CatalogChange is set when the statement may create, drop, rename or
+	// move a relation or schema, or change partitions or inheritance: the
+	// proxy re-learns the relations named like managed tables afterwards.
+	CatalogChange bool
+}
+
+// TransactionKind is the kind of a TransactionOp.
+type TransactionKind uint8
+
+const (
+	TxBegin            TransactionKind = iota + 1 // BEGIN, START TRANSACTION
+	TxCommit                                      // COMMIT, END
+	TxRollback                                    // ROLLBACK, ABORT
+	TxPrepare                                     // PREPARE TRANSACTION
+	TxCommitPrepared                              // COMMIT PREPARED
+	TxRollbackPrepared                            // ROLLBACK PREPARED
+)
+
+// TransactionOp is a transaction statement other than the savepoint ones.
+type TransactionOp struct {
+	Kind  TransactionKind
+	Chain bool // AND CHAIN: a new transaction starts at once
 }
 
 // SavepointKind is the kind of a SavepointOp.
