@@ -1,94 +1,161 @@
 package proxy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/zap"
+
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/wire"
 )
 
-// authenticate relays the authentication exchange untouched (trust,
+// Authentication request codes of AuthenticationXXX frames ('R').
+const (
+	authOK                = 0
+	authCleartextPassword = 3
+	authMD5Password       = 5
+	authGSS               = 7
+	authGSSContinue       = 8
+	authSSPI              = 9
+	authSASL              = 10
+	authSASLContinue      = 11
+	authSASLFinal         = 12
+)
+
+// authenticate relays the authentication exchange as frames (trust,
 // password, md5, SCRAM-SHA-256, GSS) until the upstream says
 // AuthenticationOk or refuses. The one change: SCRAM-SHA-256-PLUS is removed
 // from the offered mechanisms, since channel binding ties the exchange to
 // the TLS session the client sees, which ends at the proxy.
 func (sess *session) authenticate() bool {
 	for {
-		msg, err := sess.fe.Receive()
+		f, err := sess.fromUpstream.Next()
+		if err == nil && f.Partial {
+			f, err = sess.fromUpstream.Rest()
+		}
 		if err != nil {
 			sess.upstreamAuthFailed(err)
 			return false
 		}
-		expectReply := false
-		switch m := msg.(type) {
-		case *pgproto3.AuthenticationOk:
-			if err := sess.cw.send(m); err != nil {
+		switch f.Type {
+		case 'R':
+			done, ok := sess.authRequest(f)
+			if done || !ok {
+				return ok
+			}
+		case 'E':
+			sess.authRefused(f)
+			return false
+		case 'N', 'v':
+			if !sess.forwardToClient(f.Raw) {
 				return false
 			}
-			sess.st.mu.Lock()
-			sess.st.relaying = true
-			sess.st.mu.Unlock()
-			return true
-		case *pgproto3.AuthenticationSASL:
-			m.AuthMechanisms = withoutChannelBinding(m.AuthMechanisms)
-			expectReply = true
-		case *pgproto3.AuthenticationCleartextPassword, *pgproto3.AuthenticationMD5Password,
-			*pgproto3.AuthenticationGSS, *pgproto3.AuthenticationGSSContinue, *pgproto3.AuthenticationSASLContinue:
-			expectReply = true
-		case *pgproto3.AuthenticationSASLFinal, *pgproto3.NoticeResponse, *pgproto3.NegotiateProtocolVersion:
-		case *pgproto3.ErrorResponse:
-			sess.log.Info("upstream refused the session", zap.String("sqlstate", m.Code), zap.String("message", m.Message))
-			if m.Hint == "" && strings.Contains(m.Message, "channel binding") {
-				m.Hint = channelBindingHint
-			}
-			_ = sess.cw.send(m)
-			return false
 		default:
 			sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
-			sess.log.Warn("unexpected message from upstream during authentication", zap.String("type", typeName(msg)))
-			_ = sess.cw.send(fatalf(codeProtocolViolation, "", "softdelete-proxy: unexpected %s from upstream during authentication", typeName(msg)))
-			return false
-		}
-		if err := sess.cw.send(msg); err != nil {
-			return false
-		}
-		if expectReply && !sess.relayAuthReply() {
+			sess.log.Warn("unexpected message from upstream during authentication", zap.String("type", string(f.Type)))
+			_ = sess.toClient.Send(fatalf(codeProtocolViolation, "", "softdelete-proxy: unexpected message %q from upstream during authentication", f.Type))
 			return false
 		}
 	}
 }
 
-// relayAuthReply forwards the client's answer to an authentication request.
-func (sess *session) relayAuthReply() bool {
-	if err := sess.be.SetAuthType(sess.fe.GetAuthType()); err != nil {
-		return false
+// authRequest relays one AuthenticationXXX frame and, when it asks for one,
+// the client's answer. done is set at AuthenticationOk.
+func (sess *session) authRequest(f wire.Frame) (done, ok bool) {
+	body := f.Body()
+	if len(body) < 4 {
+		sess.upstreamAuthFailed(fmt.Errorf("authentication message of %d bytes", len(body)))
+		return false, false
 	}
-	msg, err := sess.be.Receive()
+	code := binary.BigEndian.Uint32(body)
+	out := f.Raw
+	switch code {
+	case authOK:
+		if !sess.forwardToClient(out) || !sess.startTracking() {
+			return true, false
+		}
+		return true, true
+	case authSASL:
+		var m pgproto3.AuthenticationSASL
+		if err := m.Decode(body); err != nil {
+			sess.upstreamAuthFailed(err)
+			return false, false
+		}
+		m.AuthMechanisms = withoutChannelBinding(m.AuthMechanisms)
+		out, _ = m.Encode(nil)
+	}
+	if !sess.forwardToClient(out) {
+		return false, false
+	}
+	switch code {
+	case authCleartextPassword, authMD5Password, authGSS, authGSSContinue, authSSPI, authSASL, authSASLContinue:
+		return false, sess.relayAuthReply()
+	}
+	return false, true // SASLFinal and others: no answer expected
+}
+
+// forwardToClient writes raw frames to the client at once.
+func (sess *session) forwardToClient(raw []byte) bool {
+	w := sess.toClient
+	w.Lock()
+	defer w.Unlock()
+	w.Append(raw)
+	return w.Flush() == nil
+}
+
+// relayAuthReply forwards the client's answer to an authentication request:
+// one frame, no larger than PostgreSQL accepts before authentication.
+func (sess *session) relayAuthReply() bool {
+	f, err := sess.fromClient.Next()
 	if err != nil {
 		sess.clientReadFailed(err)
 		return false
 	}
-	switch msg.(type) {
-	case *pgproto3.PasswordMessage, *pgproto3.SASLInitialResponse, *pgproto3.SASLResponse, *pgproto3.GSSResponse:
-		if err := sess.uw.send(msg); err != nil {
+	sess.clientUsed += int64(len(f.Raw))
+	switch f.Type {
+	case 'p':
+		w := sess.toUpstream
+		w.Lock()
+		w.Append(f.Raw)
+		err := w.Flush()
+		w.Unlock()
+		if err != nil {
 			sess.log.Debug("upstream went away during authentication", zap.Error(err))
 			return false
 		}
 		return true
-	case *pgproto3.Terminate:
+	case 'X':
 		return false
 	default:
 		sess.srv.m.ProtocolErrors.WithLabelValues(kindBadMessage).Inc()
-		_ = sess.cw.send(fatalf(codeProtocolViolation, "", "expected an authentication response, got %s", typeName(msg)))
+		_ = sess.toClient.Send(fatalf(codeProtocolViolation, "", "expected password response, got message type %d", f.Type))
 		return false
 	}
+}
+
+// authRefused relays the upstream's refusal, adding a hint when channel
+// binding is the cause.
+func (sess *session) authRefused(f wire.Frame) {
+	var m pgproto3.ErrorResponse
+	if err := m.Decode(f.Body()); err != nil {
+		sess.forwardToClient(f.Raw)
+		return
+	}
+	sess.log.Info("upstream refused the session", zap.String("sqlstate", m.Code), zap.String("message", m.Message))
+	if m.Hint == "" && strings.Contains(m.Message, "channel binding") {
+		m.Hint = channelBindingHint
+		_ = sess.toClient.Send(&m)
+		return
+	}
+	sess.forwardToClient(f.Raw)
 }
 
 func (sess *session) upstreamAuthFailed(err error) {
 	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
 	sess.log.Warn("upstream failed during authentication", zap.Error(err))
-	_ = sess.cw.send(fatalf(codeConnectionFailure, "",
+	_ = sess.toClient.Send(fatalf(codeConnectionFailure, "",
 		"softdelete-proxy lost the connection to upstream PostgreSQL at %s during authentication: %v", sess.srv.cfg.Upstream, err))
 }
 
@@ -104,9 +171,4 @@ func withoutChannelBinding(mechs []string) []string {
 		}
 	}
 	return out
-}
-
-// typeName names a message type for logs, e.g. "ParseComplete".
-func typeName(msg pgproto3.Message) string {
-	return strings.TrimPrefix(strings.TrimPrefix(fmt.Sprintf("%T", msg), "*pgproto3."), "pgproto3.")
 }

@@ -69,11 +69,15 @@ func testAuthMethods(t *testing.T, cl *pgtest.Cluster, ct clientTLS, upCA *x509.
 				for _, u := range authUsers {
 					t.Run(fmt.Sprintf("client_tls_%v/%s", clientTLS, u.hba), func(t *testing.T) {
 						params := tlsParams(ct, clientTLS)
-						if scramOverTwoTLSLegs(u, clientTLS, up.wantTLS) {
+						wantTLS := up.wantTLS
+						if up.tls.Mode == SSLPrefer {
+							wantTLS = clientTLS // prefer mirrors the client's leg
+						}
+						if scramOverTwoTLSLegs(u, clientTLS, wantTLS) {
 							checkChannelBindingLimit(t, userURL(t, u, u.password, p.Addr, params...))
 							params = append(params, "channel_binding", "disable")
 						}
-						checkSession(t, userURL(t, u, u.password, p.Addr, params...), u.name, clientTLS, up.wantTLS)
+						checkSession(t, userURL(t, u, u.password, p.Addr, params...), u.name, clientTLS, wantTLS)
 					})
 				}
 			}

@@ -82,7 +82,7 @@ func (s *Server) handleCancel(req *pgproto3.CancelRequest, log *zap.Logger) {
 		log.Debug("cancel request with unknown key dropped", zap.Uint32("pid", req.ProcessID))
 		return
 	}
-	conn, err := s.dialUpstream()
+	conn, err := s.dialUpstream(false)
 	if err != nil {
 		s.m.CancelRequests.WithLabelValues("error").Inc()
 		log.Warn("cannot forward cancel request", zap.Error(err), zap.Uint64("target_conn_id", target.id))

@@ -9,7 +9,19 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/zap"
 
-	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/tracker"
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/wire"
+)
+
+// Frame limits. Before authentication a client frame is capped at what
+// PostgreSQL itself accepts then (PG_MAX_AUTH_TOKEN_LENGTH), and memory
+// follows the bytes that arrive, not the length a frame declares. After it,
+// frames above wholeFrame are streamed, so only a Query or Parse (which the
+// proxy must read whole, up to max_message_size) is ever held in full.
+const (
+	maxAuthFrame = 65535
+	maxFrame     = 1<<30 - 1 // PQ_LARGE_MESSAGE_LIMIT: nothing PostgreSQL accepts is larger
+	wholeFrame   = 256 << 10
 )
 
 // handshake runs the startup phase: SSL/GSS negotiation, the startup packet
@@ -27,26 +39,18 @@ func (sess *session) handshake() bool {
 	p := startup.Parameters
 	sess.log = sess.log.With(zap.String("user", p["user"]), zap.String("database", databaseOf(p)),
 		zap.String("application_name", p["application_name"]))
-	sess.cw.conn = sess.client
 	if isReplication(p) {
 		sess.srv.m.ProtocolErrors.WithLabelValues(kindReplication).Inc()
 		sess.log.Info("replication connection refused")
-		_ = sess.cw.send(fatalf(codeFeatureNotSupported,
+		_ = sess.toClient.Send(fatalf(codeFeatureNotSupported,
 			"Connect replication clients (pg_basebackup, subscriptions, CDC tools) to PostgreSQL directly.",
 			"replication connections are not supported through softdelete-proxy"))
 		return false
 	}
-	rewriting := sess.srv.cfg.Rewriting != nil && sess.srv.cfg.Rewriting.Rewriter != nil
-	if rewriting {
+	if sess.srv.cfg.Rewriting != nil && sess.srv.cfg.Rewriting.Rewriter != nil {
 		ensureVisibilityOption(p)
 	}
-	if !sess.connectUpstream(deadline) {
-		return false
-	}
-	if !sess.authenticate() {
-		return false
-	}
-	if rewriting && !sess.startRewriting() {
+	if !sess.connectUpstream(deadline) || !sess.authenticate() {
 		return false
 	}
 	_ = sess.client.SetDeadline(time.Time{})
@@ -99,49 +103,73 @@ func (sess *session) startTLS() bool {
 		return false
 	}
 	sess.client = tconn
+	sess.toClient.SetDestination(tconn)
 	sess.clientTLS = true
 	return true
 }
 
+// startupFailed follows PostgreSQL: a packet of a bad length, or one cut
+// short, closes the connection without a word (and is logged); a packet
+// the proxy cannot read goes to the server, whose answer (a FATAL in the
+// client's own protocol version) is relayed as it is.
 func (sess *session) startupFailed(err error) {
 	var se *startupError
 	if errors.As(err, &se) {
 		sess.srv.m.ProtocolErrors.WithLabelValues(kindBadStartup).Inc()
 		sess.log.Info("bad startup packet", zap.Error(err))
-		sess.cw.conn = sess.client
-		_ = sess.cw.send(fatalf(codeProtocolViolation, "", "%s", se.msg))
+		if se.forward != nil {
+			sess.letServerAnswer(se.forward)
+		}
 		return
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		sess.srv.m.ProtocolErrors.WithLabelValues(kindUnexpectedEOF).Inc()
+		sess.log.Info("incomplete startup packet", zap.Error(err))
+		return
 	}
 	sess.log.Debug("client went away during startup", zap.Error(err))
+}
+
+// letServerAnswer sends a startup packet to the server and relays its
+// answer to the client until the server closes.
+func (sess *session) letServerAnswer(packet []byte) {
+	up, err := sess.srv.dialUpstream(false)
+	if err != nil {
+		sess.log.Debug("cannot reach upstream to answer a bad startup packet", zap.Error(err))
+		return
+	}
+	defer up.Close()
+	_ = up.SetDeadline(time.Now().Add(sess.srv.cfg.ConnectTimeout))
+	if _, err := up.Write(packet); err != nil {
+		return
+	}
+	_, _ = io.Copy(sess.client, up)
 }
 
 // connectUpstream dials PostgreSQL and sends the client's StartupMessage
 // with all its parameters.
 func (sess *session) connectUpstream(deadline time.Time) bool {
 	s := sess.srv
-	up, err := s.dialUpstream()
+	up, err := s.dialUpstream(sess.clientTLS)
 	if err != nil {
 		s.m.UpstreamConnectErrors.Inc()
 		sess.log.Warn("cannot connect to upstream", zap.String("upstream", s.cfg.Upstream), zap.Error(err))
-		_ = sess.cw.send(fatalf(codeConnectionFailure,
+		_ = sess.toClient.Send(fatalf(codeConnectionFailure,
 			"Check that PostgreSQL is running and that the proxy's upstream setting points at it.",
 			"softdelete-proxy could not connect to upstream PostgreSQL at %s: %v", s.cfg.Upstream, err))
 		return false
 	}
 	_ = up.SetDeadline(deadline)
 	sess.upstream = up
-	sess.uw.conn = up
-	sess.fe = pgproto3.NewFrontend(&countingConn{Conn: up, read: s.m.BytesUpstreamToClient}, nil)
+	sess.toUpstream = wire.NewWriter(up)
+	sess.fromUpstream = wire.NewReader(&countingConn{Conn: up, read: s.m.BytesUpstreamToClient},
+		wire.Options{MaxBody: maxFrame, WholeMax: wholeFrame})
 	sess.clientIn = &countingConn{Conn: sess.client, read: s.m.BytesClientToUpstream}
-	sess.be = pgproto3.NewBackend(sess.clientIn, nil)
-	sess.be.SetMaxBodyLen(s.cfg.MaxMessageSize)
-	if err := sess.uw.send(sess.startup); err != nil {
+	sess.fromClient = wire.NewReader(sess.clientIn, wire.Options{MaxBody: maxAuthFrame})
+	if err := sess.toUpstream.Send(sess.startup); err != nil {
 		s.m.UpstreamConnectErrors.Inc()
 		sess.log.Warn("cannot send startup message to upstream", zap.Error(err))
-		_ = sess.cw.send(fatalf(codeConnectionFailure, "",
+		_ = sess.toClient.Send(fatalf(codeConnectionFailure, "",
 			"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", s.cfg.Upstream, err))
 		return false
 	}
@@ -155,61 +183,41 @@ func databaseOf(p map[string]string) string {
 	return p["user"]
 }
 
-// startRewriting learns the session facts and, unless the user is in a
-// bypass role, sets up the session's rewrite state.
-func (sess *session) startRewriting() bool {
-	rc := sess.srv.cfg.Rewriting
-	pol := rc.Policy()
-	facts, ok := sess.probe(append(append([]string(nil), pol.Bypass...), pol.HardDelete...), managedNames(pol))
-	if !ok {
-		return false
+// startTracking follows the session from AuthenticationOk on: it sends the
+// proxy's own probe ahead when the policy manages tables.
+func (sess *session) startTracking() bool {
+	env := tracker.Env{Log: sess.log}
+	if rc := sess.srv.cfg.Rewriting; rc != nil && rc.Rewriter != nil {
+		env.Rewriter, env.Policy, env.Metrics = rc.Rewriter, rc.Policy, rc.Metrics
 	}
-	if anyOf(facts.roles, pol.Bypass) {
-		sess.log.Info("session of a bypass role: statements are relayed without rewriting")
-		return true
+	sess.tr = tracker.New(env, tracker.StartupSettings(sess.startup.Parameters))
+	sess.fromClient.SetLimits(maxFrame, wholeFrame)
+	if probe := sess.tr.Begin(); probe != nil {
+		w := sess.toUpstream
+		w.Lock()
+		w.Append(probe)
+		err := w.Flush()
+		w.Unlock()
+		if err != nil {
+			sess.upstreamWriteFailed(err)
+			return false
+		}
 	}
-	startup := startupSettings(sess.startup.Parameters)
-	startup[settingSearchPath] = facts.searchPath
-	if _, ok := startup[settingVisibility]; !ok {
-		startup[settingVisibility] = "active"
-	}
-	sess.rw = newRWSession(rc, sess.log, sess.startup.Parameters["user"], anyOf(facts.roles, pol.HardDelete), startup)
-	sess.rw.shadows = shadowsOf(pol, facts.relations)
+	sess.mu.Lock()
+	sess.relaying = true
+	sess.mu.Unlock()
 	return true
 }
 
 // ensureVisibilityOption defines softdelete.visibility for the session (as
 // 'active') unless the client set it, so SHOW and RESET work from the start.
 func ensureVisibilityOption(p map[string]string) {
-	if _, ok := startupSettings(p)[settingVisibility]; ok { // as a parameter or in options
+	if _, ok := tracker.StartupSettings(p)[tracker.Visibility]; ok { // as a parameter or in options
 		return
 	}
-	opt := "-c " + settingVisibility + "=active"
+	opt := "-c " + tracker.Visibility + "=active"
 	if p["options"] != "" {
 		opt = p["options"] + " " + opt
 	}
 	p["options"] = opt
-}
-
-// managedNames are the bare names of the managed tables.
-func managedNames(p *Policy) []string {
-	if p.Rewrite == nil {
-		return nil
-	}
-	names := make([]string, 0, len(p.Rewrite.Tables))
-	for _, t := range p.Rewrite.Tables {
-		names = append(names, t.Name)
-	}
-	return names
-}
-
-// shadowsOf keeps the relations that are not managed themselves.
-func shadowsOf(p *Policy, rels [][2]string) string {
-	var out [][2]string
-	for _, r := range rels {
-		if p.Rewrite.Lookup(r[0], r[1]) == nil {
-			out = append(out, r)
-		}
-	}
-	return rewrite.ShadowList(out)
 }

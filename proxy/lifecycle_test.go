@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"runtime"
@@ -115,10 +116,14 @@ func TestNoLeaksPerSession(t *testing.T) {
 		raw.startup("postgres")
 		raw.write([]byte{'Q', 0, 0, 1, 0})
 		raw.conn.Close()
-		bad := dialRaw(t, p.Addr) // bad startup
+		bad := dialRaw(t, p.Addr) // bad startup: closed without a word, as PostgreSQL does
 		bad.write(startupPacket(3, 0))
-		bad.expectFatal("08P01")
+		bad.expectClosed()
 		bad.conn.Close()
+		odd := dialRaw(t, p.Addr) // unsupported protocol: the server's FATAL, relayed
+		odd.write(startupPacket(8, 2<<16))
+		_, _ = io.ReadAll(odd.conn)
+		odd.conn.Close()
 		// a pgconn cancelled mid-query
 		qctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		pc, err := pgconn.Connect(ctx, url)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
 // rawClient is a hand-driven client socket for protocol-fault tests.
@@ -108,49 +110,89 @@ func startupPacket(length int32, code uint32) []byte {
 	return b
 }
 
+// answer is what a server sends back to bytes a client sends (halfClose:
+// and then closes its side) until it closes the connection.
+func answer(t *testing.T, addr string, in []byte, halfClose bool) string {
+	t.Helper()
+	c := dialRaw(t, addr)
+	c.write(in)
+	if halfClose {
+		_ = c.conn.(*net.TCPConn).CloseWrite()
+	}
+	out, err := io.ReadAll(c.conn)
+	if err != nil && !isNormalClose(err) {
+		t.Fatalf("%s: %v", addr, err)
+	}
+	return string(out)
+}
+
+// A bad startup packet gets what PostgreSQL gives it, byte for byte: a bad
+// length or a packet cut short closes the connection without a word (the
+// server only logs it; node-postgres sends a Terminate before the startup
+// packet when it quits early), and a packet the proxy cannot read goes to
+// the server, whose FATAL (in the client's protocol version) is relayed.
 func TestStartupFaults(t *testing.T) {
 	p := startProxy(t, Config{})
+	direct := pgtest.Get(t).Addr()
 	cases := []struct {
-		name string
-		in   []byte
+		name      string
+		in        []byte
+		halfClose bool
+		silent    bool
 	}{
-		{"length too small", startupPacket(4, pgproto3.ProtocolVersion30)},
-		{"length over 10000", startupPacket(10_001, pgproto3.ProtocolVersion30)},
-		{"negative length", startupPacket(-8, pgproto3.ProtocolVersion30)},
-		{"unknown protocol", startupPacket(8, 2<<16)},
-		{"unterminated parameters", append(startupPacket(12, pgproto3.ProtocolVersion30), 'u', 's', 'e', 'r')},
+		{"length too small", startupPacket(4, pgproto3.ProtocolVersion30), false, true},
+		{"Terminate before startup", []byte{'X', 0, 0, 0, 4}, false, true},
+		{"length over 10004", startupPacket(10_005, pgproto3.ProtocolVersion30), false, true},
+		{"negative length", startupPacket(-8, pgproto3.ProtocolVersion30), false, true},
+		{"cut short", startupPacket(16, pgproto3.ProtocolVersion30), true, true},
+		{"unknown protocol", startupPacket(8, 2<<16), false, false},
+		{"unterminated parameters", append(startupPacket(12, pgproto3.ProtocolVersion30), 'u', 's', 'e', 'r'), false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := dialRaw(t, p.Addr)
-			c.write(tc.in)
-			c.expectFatal("08P01")
+			want := answer(t, direct, tc.in, tc.halfClose)
+			if (want == "") != tc.silent {
+				t.Fatalf("PostgreSQL itself answered %q (the test's expectation is wrong)", want)
+			}
+			if got := answer(t, p.Addr, tc.in, tc.halfClose); got != want {
+				t.Fatalf("through the proxy: %q\nPostgreSQL:        %q", got, want)
+			}
 		})
 	}
-	if got := testutil.ToFloat64(p.cfg.Metrics.ProtocolErrors.WithLabelValues(kindBadStartup)); got != float64(len(cases)) {
-		t.Fatalf("bad_startup errors = %v, want %d", got, len(cases))
+	if got := testutil.ToFloat64(p.cfg.Metrics.ProtocolErrors.WithLabelValues(kindBadStartup)); got != 6 {
+		t.Fatalf("bad_startup errors = %v, want 6", got)
 	}
 }
 
+// Faults in frames after login: a frame the proxy cannot delimit or must
+// hold but may not gets FATAL 08P01 from the proxy and is counted; a frame
+// of a type the proxy does not know goes to PostgreSQL, which answers it.
 func TestMessageFaults(t *testing.T) {
 	p := startProxy(t, Config{MaxMessageSize: 1 << 20})
 	cases := []struct {
 		name string
 		in   []byte
-		kind string
+		kind string // "" when PostgreSQL answers
 	}{
-		{"unknown type", []byte{'!', 0, 0, 0, 4}, kindBadMessage},
+		{"unknown type", []byte{'!', 0, 0, 0, 4}, ""},
 		{"length below 4", []byte{'Q', 0, 0, 0, 2}, kindBadMessage},
-		{"over max_message_size", []byte{'Q', 0, 0x20, 0, 0}, kindTooLarge},
+		{"Query over max_message_size", []byte{'Q', 0, 0x20, 0, 0}, kindTooLarge},
+		{"Parse over max_message_size", []byte{'P', 0, 0x20, 0, 0}, kindTooLarge},
 		{"malformed Bind", []byte{'B', 0, 0, 0, 6, 'x', 'y'}, kindBadMessage},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := testutil.ToFloat64(p.cfg.Metrics.ProtocolErrors.WithLabelValues(tc.kind))
+			var before float64
+			if tc.kind != "" {
+				before = testutil.ToFloat64(p.cfg.Metrics.ProtocolErrors.WithLabelValues(tc.kind))
+			}
 			c := dialRaw(t, p.Addr)
 			c.startup("postgres")
 			c.write(tc.in)
 			c.expectFatal("08P01")
+			if tc.kind == "" {
+				return
+			}
 			after := testutil.ToFloat64(p.cfg.Metrics.ProtocolErrors.WithLabelValues(tc.kind))
 			if after != before+1 {
 				t.Fatalf("protocol_errors{kind=%s} went from %v to %v", tc.kind, before, after)

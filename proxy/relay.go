@@ -2,10 +2,14 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/zap"
+
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/tracker"
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/wire"
 )
 
 // flushThreshold bounds how much the relay buffers before writing even
@@ -25,152 +29,322 @@ func (sess *session) relay() {
 	<-done
 }
 
-// clientLoop relays client messages to the upstream. Messages after which
-// the client waits for an answer (Sync, Flush, Query, FunctionCall, the end
-// of COPY data, Terminate) flush the buffer; the rest of an extended-protocol
-// pipeline is batched into as few writes as possible.
+// clientLoop relays client frames upstream. Frames the tracker does not
+// need go as received; a Query or Parse may be replaced by its rewrite.
+// The buffer is flushed whenever nothing more is buffered from the client,
+// so each frame reaches the server when the client sent it, and a pipeline
+// that arrived in one read leaves in one write.
 func (sess *session) clientLoop() {
-	uw := &sess.uw
+	w := sess.toUpstream
 	for {
-		msg, err := sess.be.Receive()
+		if !sess.fromClient.HasFrame() && !sess.flushUpstream() {
+			return
+		}
+		if typ, n, err := sess.fromClient.PeekHeader(); err == nil && (typ == 'Q' || typ == 'P') && n > sess.srv.cfg.MaxMessageSize {
+			sess.protocolFault(kindTooLarge, &wire.TooLargeError{Type: typ, Len: n, Max: sess.srv.cfg.MaxMessageSize})
+			return
+		}
+		f, err := sess.fromClient.Next()
 		if err != nil {
 			sess.clientReadFailed(err)
 			return
 		}
-		flush := false
-		orig := msg
-		if sess.rw != nil {
-			msg = sess.rw.onFrontend(msg)
-		}
-		switch msg.(type) {
-		case *pgproto3.Query, *pgproto3.Sync, *pgproto3.FunctionCall:
-			if !sess.beginRequest() {
-				return
-			}
-			flush = true
-		case *pgproto3.Flush, *pgproto3.CopyDone, *pgproto3.CopyFail, *pgproto3.Terminate:
-			flush = true
-		}
-		uw.mu.Lock()
-		before := len(uw.buf)
-		uw.appendMsg(msg)
-		if msg == orig {
-			sess.clientUsed += int64(len(uw.buf) - before)
-		} else {
-			sess.clientUsed += encodedLen(orig)
-		}
-		if flush || len(uw.buf) >= flushThreshold {
-			err = uw.flush()
-		}
-		uw.mu.Unlock()
-		if err != nil {
-			if !sess.isClosing() {
-				sess.log.Debug("write to upstream failed", zap.Error(err))
-			}
+		if f.Type == 'X' {
+			sess.markClosing() // the upstream's EOF that follows is expected
+			w.Lock()
+			w.Append(f.Raw)
+			_ = w.Flush()
+			w.Unlock()
+			sess.log.Debug("client sent Terminate")
 			return
 		}
-		if _, ok := msg.(*pgproto3.Terminate); ok {
-			sess.log.Debug("client sent Terminate")
+		if !sess.relayClientFrame(f) {
 			return
 		}
 	}
 }
 
-// serverLoop relays upstream messages to the client, substituting the
-// proxy's own cancel key and tracking ReadyForQuery. It flushes when the
-// upstream has nothing more buffered, so a result set goes out in large
-// writes.
-func (sess *session) serverLoop() {
-	cw := &sess.cw
+// relayClientFrame sends one client frame upstream, through the tracker
+// when it must see it. It reports whether the relay goes on.
+func (sess *session) relayClientFrame(f wire.Frame) bool {
+	w := sess.toUpstream
+	if f.Partial && (f.Type == 'Q' || f.Type == 'P') {
+		var err error
+		if f, err = sess.fromClient.Rest(); err != nil {
+			sess.clientReadFailed(err)
+			return false
+		}
+	}
+	var step tracker.Step
+	if tracker.NeedsFrontend(f.Type) {
+		var err error
+		if step, err = sess.frontend(f); err != nil {
+			if !errors.Is(err, errClosing) {
+				sess.protocolFault(kindBadMessage, err)
+			}
+			return false
+		}
+	}
+	w.Lock()
+	defer w.Unlock()
+	if step.Send != nil {
+		w.Append(step.Send)
+	} else {
+		w.Append(f.Raw)
+	}
+	sess.clientUsed += int64(len(f.Raw))
+	if f.Partial {
+		err := sess.fromClient.CopyRest(func(p []byte) error {
+			sess.clientUsed += int64(len(p))
+			return w.WriteThrough(p)
+		})
+		if err != nil {
+			sess.upstreamWriteFailed(err)
+			return false
+		}
+	}
+	if w.Buffered() >= flushThreshold {
+		if err := w.Flush(); err != nil {
+			sess.upstreamWriteFailed(err)
+			return false
+		}
+	}
+	return true
+}
+
+var errClosing = errors.New("session closing")
+
+// frontend hands a frame to the tracker, sending what it puts ahead and
+// waiting when it asks to.
+func (sess *session) frontend(f wire.Frame) (tracker.Step, error) {
 	for {
-		msg, err := sess.fe.Receive()
+		step, err := sess.tr.Frontend(f)
+		if err != nil {
+			return step, err
+		}
+		if step.Before != nil {
+			w := sess.toUpstream
+			w.Lock()
+			w.Append(step.Before)
+			w.Unlock()
+		}
+		if step.Wait == nil {
+			return step, nil
+		}
+		if !sess.flushUpstream() {
+			return step, errClosing
+		}
+		<-step.Wait
+		if sess.isClosing() {
+			return step, errClosing
+		}
+	}
+}
+
+// flushUpstream writes what is buffered for the upstream.
+func (sess *session) flushUpstream() bool {
+	w := sess.toUpstream
+	w.Lock()
+	err := w.Flush()
+	w.Unlock()
+	if err != nil {
+		sess.upstreamWriteFailed(err)
+		return false
+	}
+	return true
+}
+
+func (sess *session) upstreamWriteFailed(err error) {
+	if !sess.isClosing() {
+		sess.log.Debug("write to upstream failed", zap.Error(err))
+	}
+}
+
+// serverLoop relays upstream frames to the client: the cancel key is the
+// proxy's own, tags and refusals are mapped by the tracker, the replies to
+// the proxy's own queries are dropped. It flushes whenever nothing more is
+// buffered from the upstream, so a result set goes out in large writes and
+// complete rows never wait for the server's next packet.
+func (sess *session) serverLoop() {
+	for {
+		if !sess.fromUpstream.HasFrame() && !sess.flushClient() {
+			return
+		}
+		f, err := sess.fromUpstream.Next()
 		if err != nil {
 			sess.upstreamReadFailed(err)
 			return
 		}
-		msg = sess.fromUpstream(msg)
-		closeAfter := false
-		if m, ok := msg.(*pgproto3.ReadyForQuery); ok {
-			closeAfter = sess.endRequest(m.TxStatus)
-		}
-		if sess.rw != nil {
-			msg = sess.rw.onBackend(msg)
-		}
-		cw.mu.Lock()
-		cw.appendMsg(msg)
-		if sess.fe.ReadBufferLen() == 0 || len(cw.buf) >= flushThreshold {
-			err = cw.flush()
-		}
-		cw.mu.Unlock()
-		if err != nil {
-			if !sess.isClosing() {
-				sess.log.Debug("write to client failed", zap.Error(err))
-			}
+		closeAfter, ok := sess.relayServerFrame(f)
+		if !ok {
 			return
 		}
 		if closeAfter {
-			sess.terminate(fatalf(codeAdminShutdown, "", "terminating connection because the proxy is shutting down"))
+			sess.flushClient()
+			sess.terminate(shuttingDown())
 			return
 		}
 	}
 }
 
-// fromUpstream is what the proxy does to every upstream message, in the
-// startup burst and in the relay alike: it swaps BackendKeyData for the
-// client's own key, and notes a FATAL or PANIC (the upstream will close).
-func (sess *session) fromUpstream(msg pgproto3.BackendMessage) pgproto3.BackendMessage {
-	switch m := msg.(type) {
-	case *pgproto3.BackendKeyData:
-		k := sess.srv.keys.register(sess, m)
-		return &k
-	case *pgproto3.ErrorResponse:
-		if m.Severity == "FATAL" || m.Severity == "PANIC" {
-			sess.upstreamFatal = true
+// backendTypes are the frame types a server sends after authentication.
+var backendTypes = func() (t [256]bool) {
+	for _, c := range []byte("123ACDEGHIKNRSTVWZcdnstv") {
+		t[c] = true
+	}
+	return t
+}()
+
+// relayServerFrame sends one upstream frame to the client. closeAfter says
+// the proxy is draining and the session just became idle.
+func (sess *session) relayServerFrame(f wire.Frame) (closeAfter, ok bool) {
+	if !backendTypes[f.Type] {
+		sess.upstreamReadFailed(fmt.Errorf("unknown message type %q", f.Type))
+		return false, false
+	}
+	if f.Partial && (tracker.NeedsBackend(f.Type) || sess.tr.Swallowing() || f.Type == 'K') {
+		var err error
+		if f, err = sess.fromUpstream.Rest(); err != nil {
+			sess.upstreamReadFailed(err)
+			return false, false
 		}
 	}
-	return msg
+	out := f.Raw
+	switch {
+	case f.Type == 'K':
+		out = sess.swapKey(f)
+	case tracker.NeedsBackend(f.Type) || sess.tr.Swallowing():
+		reply, err := sess.tr.Backend(f)
+		if err != nil {
+			sess.upstreamFault(err)
+			return false, false
+		}
+		if reply.Drop {
+			return false, true
+		}
+		if reply.Send != nil {
+			out = reply.Send
+		}
+		if f.Type == 'Z' && sess.srv.isDraining() && sess.tr.Idle() {
+			closeAfter = true
+		}
+	}
+	w := sess.toClient
+	w.Lock()
+	defer w.Unlock()
+	w.Append(out)
+	if f.Partial {
+		if err := sess.fromUpstream.CopyRest(w.WriteThrough); err != nil {
+			sess.clientWriteFailed(err)
+			return false, false
+		}
+	}
+	if w.Buffered() >= flushThreshold {
+		if err := w.Flush(); err != nil {
+			sess.clientWriteFailed(err)
+			return false, false
+		}
+	}
+	return closeAfter, true
 }
 
-// clientReadFailed handles a failed read of a client message: a protocol
+// swapKey replaces the server's BackendKeyData with the client's own.
+func (sess *session) swapKey(f wire.Frame) []byte {
+	var k pgproto3.BackendKeyData
+	if err := k.Decode(f.Body()); err != nil {
+		return f.Raw // the client will see the server's nonsense as it is
+	}
+	mine := sess.srv.keys.register(sess, &k)
+	buf, _ := mine.Encode(nil)
+	return buf
+}
+
+// flushClient writes what is buffered for the client.
+func (sess *session) flushClient() bool {
+	w := sess.toClient
+	w.Lock()
+	err := w.Flush()
+	w.Unlock()
+	if err != nil {
+		sess.clientWriteFailed(err)
+		return false
+	}
+	return true
+}
+
+func (sess *session) clientWriteFailed(err error) {
+	if !sess.isClosing() {
+		sess.log.Debug("write to client failed", zap.Error(err))
+	}
+}
+
+// clientReadFailed handles a failed read of a client frame: a protocol
 // fault gets a FATAL 08P01 and is counted; a client that went away is
-// normal, unless it left a message half sent.
+// normal, unless it left a frame half sent.
 func (sess *session) clientReadFailed(err error) {
 	if sess.isClosing() {
 		return
 	}
-	kind, msg, fault := classifyClientErr(err, sess.srv.cfg.MaxMessageSize)
-	if fault {
-		sess.srv.m.ProtocolErrors.WithLabelValues(kind).Inc()
-		sess.log.Info("protocol violation by client; closing", zap.String("kind", kind), zap.Error(err))
-		_ = sess.cw.send(fatalf(codeProtocolViolation, "", "%s", msg))
-		return
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) && sess.clientIn != nil && sess.clientIn.n > sess.clientUsed {
+	var tooBig *wire.TooLargeError
+	var badLen *wire.BadLengthError
+	switch {
+	case errors.As(err, &tooBig):
+		sess.protocolFault(kindTooLarge, err)
+	case errors.As(err, &badLen):
+		sess.protocolFault(kindBadMessage, err)
+	case errors.Is(err, io.ErrUnexpectedEOF) && sess.clientIn != nil && sess.clientIn.n > sess.clientUsed:
 		sess.srv.m.ProtocolErrors.WithLabelValues(kindUnexpectedEOF).Inc()
 		sess.log.Info("client vanished in the middle of a message", zap.Int64("partial_bytes", sess.clientIn.n-sess.clientUsed))
-		return
+	default:
+		sess.log.Debug("client disconnected", zap.Error(err))
 	}
-	sess.log.Debug("client disconnected", zap.Error(err))
+}
+
+// protocolFault ends the session for a client's protocol violation.
+func (sess *session) protocolFault(kind string, err error) {
+	sess.srv.m.ProtocolErrors.WithLabelValues(kind).Inc()
+	sess.log.Info("protocol violation by client; closing", zap.String("kind", kind), zap.Error(err))
+	msg := err.Error()
+	if kind == kindTooLarge {
+		msg += " (the proxy's max_message_size)"
+	}
+	if kind == kindBadMessage {
+		msg = "invalid frontend message: " + msg
+	}
+	sess.markClosing()
+	_ = sess.toClient.Send(fatalf(codeProtocolViolation, "", "%s", msg))
 }
 
 // upstreamReadFailed handles the upstream going away or talking nonsense.
-// Unless it said why (FATAL) or we closed it, the client is told: 08006 for
-// a lost connection, 08P01 for an invalid message.
+// Unless it said why (FATAL) or we are closing, the client is told: 08006
+// for a lost connection, 08P01 for an invalid frame.
 func (sess *session) upstreamReadFailed(err error) {
 	if sess.isClosing() {
 		return
 	}
-	if sess.upstreamFatal && isNormalClose(err) {
+	if sess.tr != nil && sess.tr.UpstreamFatal() && isNormalClose(err) {
 		sess.log.Debug("upstream closed the connection after FATAL")
 		return
 	}
 	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
 	sess.log.Warn("upstream connection lost", zap.Error(err))
+	sess.markClosing()
 	if isNormalClose(err) {
-		_ = sess.cw.send(fatalf(codeConnectionFailure, "",
+		_ = sess.toClient.Send(fatalf(codeConnectionFailure, "",
 			"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
 		return
 	}
-	_ = sess.cw.send(fatalf(codeProtocolViolation, "",
+	_ = sess.toClient.Send(fatalf(codeProtocolViolation, "",
 		"softdelete-proxy received an invalid message from upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
+}
+
+// upstreamFault ends the session when the upstream's replies make no sense
+// to the tracker.
+func (sess *session) upstreamFault(err error) {
+	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
+	sess.log.Error("closing the session: the proxy cannot follow the upstream's replies", zap.Error(err))
+	sess.markClosing()
+	_ = sess.toClient.Send(fatalf(codeProtocolViolation,
+		"The session was closed to keep soft-delete rewriting safe. Please report this with the proxy's log.",
+		"%v", err))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/tracker"
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
@@ -387,7 +388,7 @@ func TestSoftDeleteUnparsable(t *testing.T) {
 					t.Errorf("%s: %v, want a 42601 refusal", sql, err)
 					continue
 				}
-				if strings.Contains(pgErr.Message+pgErr.Detail+pgErr.Hint, refusedSentinel) {
+				if strings.Contains(pgErr.Message+pgErr.Detail+pgErr.Hint, tracker.RefusedSentinel) {
 					t.Errorf("%s: the refusal shows the proxy's sentinel: %q", sql, pgErr.Message)
 				}
 				if !strings.Contains(pgErr.Message, "syntax error") {

@@ -13,11 +13,18 @@ const (
 	codeSSLRequest    = 80877103
 	codeGSSENCRequest = 80877104
 	codeCancelRequest = 80877102
-	maxStartupPacket  = 10_000 // MAX_STARTUP_PACKET_LENGTH
+	maxStartupPacket  = 10_000 // MAX_STARTUP_PACKET_LENGTH, the body after the length word
 )
 
-// startupError is a malformed startup packet; the client gets a FATAL 08P01.
-type startupError struct{ msg string }
+// startupError is a startup packet the proxy does not serve itself. A bad
+// length closes the connection without a word, as PostgreSQL does (it only
+// logs it); any other packet it cannot read (an unsupported protocol, a
+// malformed parameter list) goes to the server as it is, whose answer the
+// client gets word for word.
+type startupError struct {
+	msg     string
+	forward []byte // the whole packet, for the server to answer; nil: close
+}
 
 func (e *startupError) Error() string { return e.msg }
 
@@ -32,8 +39,8 @@ func readStartupPacket(r io.Reader) (pgproto3.FrontendMessage, error) {
 		return nil, err
 	}
 	n := int(int32(binary.BigEndian.Uint32(hdr[:4])))
-	if n < 8 || n > maxStartupPacket {
-		return nil, &startupError{fmt.Sprintf("invalid length of startup packet: %d (must be 8 to %d bytes)", n, maxStartupPacket)}
+	if n < 8 || n-4 > maxStartupPacket {
+		return nil, &startupError{msg: fmt.Sprintf("invalid length of startup packet: %d", n)}
 	}
 	body := make([]byte, n-4)
 	if _, err := io.ReadFull(r, body); err != nil {
@@ -51,10 +58,14 @@ func readStartupPacket(r io.Reader) (pgproto3.FrontendMessage, error) {
 	case pgproto3.ProtocolVersion30, pgproto3.ProtocolVersion32:
 		msg = &pgproto3.StartupMessage{}
 	default:
-		return nil, &startupError{fmt.Sprintf("unsupported frontend protocol %d.%d: server supports 3.0 to 3.2", code>>16, code&0xffff)}
+		return nil, &startupError{msg: fmt.Sprintf("unsupported frontend protocol %d.%d", code>>16, code&0xffff),
+			forward: append(hdr[:4:4], body...)}
 	}
 	if err := msg.Decode(body); err != nil {
-		return nil, &startupError{"invalid startup packet: " + err.Error()}
+		if code == codeCancelRequest {
+			return nil, &startupError{msg: "invalid length of cancel request: " + err.Error()}
+		}
+		return nil, &startupError{msg: "invalid startup packet: " + err.Error(), forward: append(hdr[:4:4], body...)}
 	}
 	return msg, nil
 }

@@ -10,15 +10,18 @@ import (
 )
 
 // dialUpstream connects to PostgreSQL and negotiates TLS as the configured
-// sslmode says. The returned connection is ready for a StartupMessage or a
-// CancelRequest.
-func (s *Server) dialUpstream() (net.Conn, error) {
+// sslmode says. Under prefer the upstream leg mirrors the client's: TLS
+// for a client that came with TLS, plain text for one that did not (so a
+// plain client's SCRAM channel-binding flag means to the server what it
+// means to the client). The returned connection is ready for a
+// StartupMessage or a CancelRequest.
+func (s *Server) dialUpstream(clientTLS bool) (net.Conn, error) {
 	conn, err := s.cfg.Dial("tcp", s.cfg.Upstream, s.cfg.ConnectTimeout)
 	if err != nil {
 		return nil, err
 	}
 	mode := s.cfg.UpstreamTLS.Mode
-	if mode == SSLDisable {
+	if mode == SSLDisable || mode == SSLPrefer && !clientTLS {
 		return conn, nil
 	}
 	_ = conn.SetDeadline(time.Now().Add(s.cfg.ConnectTimeout))

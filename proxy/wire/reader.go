@@ -123,6 +123,19 @@ func (r *Reader) HasFrame() bool {
 	return n >= HeaderLen+body
 }
 
+// PeekHeader waits for the next frame's header and returns its type and
+// declared body length without taking it (so a caller can refuse a frame
+// by its size before its body arrives).
+func (r *Reader) PeekHeader() (typ byte, bodyLen int, err error) {
+	if r.inPartial {
+		return 0, 0, ErrPartialOpen
+	}
+	if err := r.fill(HeaderLen, true); err != nil {
+		return 0, 0, err
+	}
+	return r.buf[r.rp], int(int32(binary.BigEndian.Uint32(r.buf[r.rp+1:]))) - 4, nil
+}
+
 // Next returns the next frame. At a frame boundary a closed stream is
 // io.EOF; inside a frame it is io.ErrUnexpectedEOF.
 func (r *Reader) Next() (Frame, error) {

@@ -1,0 +1,181 @@
+package tracker
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+
+	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
+)
+
+// Policy is what the tracker applies to one session: the rewrite policy and
+// the roles with special powers.
+type Policy struct {
+	Rewrite    *rewrite.Policy
+	Bypass     []string // roles whose members' sessions are never rewritten
+	HardDelete []string // roles whose members may DELETE for good in the trash view
+}
+
+// Managed reports whether the policy names any table.
+func (p *Policy) Managed() bool { return p != nil && p.Rewrite != nil && len(p.Rewrite.Tables) > 0 }
+
+// Env is what a Session needs from the proxy.
+type Env struct {
+	// Rewriter rewrites statements; nil relays every statement verbatim
+	// (the session still tracks replies, for shutdown).
+	Rewriter *rewrite.Rewriter
+	// Policy returns the policy in force now; each statement is rewritten
+	// under the policy current when it arrives.
+	Policy  func() *Policy
+	Log     *zap.Logger
+	Metrics *Metrics
+}
+
+// Session is the proxy's model of one server session: what the server will
+// do with each client frame, what it answered, which settings and
+// statements are in force. The relay's client loop calls Frontend, its
+// server loop Backend; both may run at once.
+type Session struct {
+	env Env
+	log *zap.Logger
+
+	mu sync.Mutex
+	// queue holds the client frames the server has yet to answer, oldest
+	// first (see queue.go).
+	queue []*request
+	srv   serverState
+	// open is the unit being sent (extended frames before their Sync).
+	open *unit
+	// barrier is the latest unit whose outcome may change what later units
+	// mean; later units wait for it (see unit).
+	barrier *unit
+
+	conf *settings // as the server confirmed them
+	pred *settings // as the server will have them when it reads the next frame
+	// predStale: conf changed or pred predicted something since they were
+	// last equal.
+	predStale bool
+	defs definitions
+
+	facts facts
+	// lastVersion is the policy version of the last rewriteText.
+	lastVersion uint64
+	// finished counts the units answered.
+	finished uint64
+	// swallow is set while the head of the queue is the proxy's own query:
+	// the server loop drops its replies without taking the lock.
+	swallow atomic.Bool
+	// waiters are closed when the queue moves (a reply was processed).
+	waiters []chan struct{}
+
+	// startup: the server's first ReadyForQuery has not come yet.
+	startup       bool
+	upstreamFatal bool
+	closed        bool
+}
+
+// New starts tracking a session that has just authenticated. start holds
+// the tracked settings the client set in its startup packet.
+func New(env Env, start map[string]string) *Session {
+	if env.Log == nil {
+		env.Log = zap.NewNop()
+	}
+	s := &Session{env: env, log: env.Log, conf: newSettings(start), defs: newDefinitions(), startup: true}
+	s.pred = s.conf.clone()
+	s.srv.tx = 'I'
+	return s
+}
+
+// Begin returns what the proxy sends upstream for itself at the start (its
+// probe, when the policy manages tables), or nil.
+func (s *Session) Begin() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.policy(); s.needsProbe(p) {
+		return s.startProbe(p)
+	}
+	return nil
+}
+
+// Idle reports whether the server waits for a command outside a
+// transaction and nothing sent is unanswered: the session can be closed
+// without cutting anything off.
+func (s *Session) Idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.startup && s.srv.tx == 'I' && !s.awaitingReply()
+}
+
+// TxStatus is the transaction status of the last ReadyForQuery.
+func (s *Session) TxStatus() byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.srv.tx
+}
+
+// UpstreamFatal reports whether the server sent FATAL or PANIC.
+func (s *Session) UpstreamFatal() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.upstreamFatal
+}
+
+// Close wakes every waiter: the session is over.
+func (s *Session) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.wake()
+}
+
+// waitChan returns a channel closed at the next move of the queue (or at
+// Close). Callers hold mu.
+func (s *Session) waitChan() chan struct{} {
+	ch := make(chan struct{})
+	if s.closed {
+		close(ch)
+		return ch
+	}
+	s.waiters = append(s.waiters, ch)
+	return ch
+}
+
+// wake releases the waiters. Callers hold mu.
+func (s *Session) wake() {
+	for _, ch := range s.waiters {
+		close(ch)
+	}
+	s.waiters = s.waiters[:0]
+}
+
+// rewriteSession is the rewrite input under the predicted settings.
+// Callers hold mu.
+func (s *Session) rewriteSession() *rewrite.Session {
+	path, _ := s.pred.get(SearchPath)
+	vis, _ := s.pred.get(Visibility)
+	v, _ := ParseVisibility(vis)
+	scs, _ := s.pred.get(StandardConformingStrings)
+	enc, _ := s.pred.get(ClientEncoding)
+	return &rewrite.Session{
+		SearchPath:         path,
+		User:               s.currentUser(),
+		Visibility:         v,
+		CanHardDelete:      s.facts.hardDelete,
+		Shadows:            s.facts.shadows,
+		NonStandardStrings: scs == "off",
+		ClientEncoding:     enc,
+	}
+}
+
+// currentUser is current_user under the predicted settings: the role set
+// with SET ROLE, else the session authorization, else the login user.
+func (s *Session) currentUser() string {
+	if r, ok := s.pred.get(Role); ok && r != "" && r != "none" {
+		return r
+	}
+	if a, ok := s.pred.get(SessionAuthorization); ok && a != "" && a != "default" {
+		return a
+	}
+	return s.facts.sessionUser
+}
