@@ -17,13 +17,13 @@ import (
 // relations named like a managed table (so an unmanaged one ahead on
 // search_path resolves as the server resolves it).
 type facts struct {
-	known       bool
-	learnedOnce bool   // a probe has succeeded in this session
-	failed      string // why the last probe failed, "" if it did not
-	failedAt    uint64 // Session.finished when it failed: try again after a later unit
-	probing     bool   // a probe is in flight
-	stale       bool   // learn again at the next unit (settings)
-	staleCatalog bool  // … and the relations
+	known        bool
+	learnedOnce  bool   // a probe has succeeded in this session
+	failed       string // why the last probe failed, "" if it did not
+	failedAt     uint64 // Session.finished when it failed: try again after a later unit
+	probing      bool   // a probe is in flight
+	stale        bool   // learn again at the next unit (settings)
+	staleCatalog bool   // … and the relations
 
 	sessionUser string
 	hardDelete  bool // session_user is a member of a roles.hard_delete role

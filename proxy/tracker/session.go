@@ -56,7 +56,7 @@ type Session struct {
 	// predStale: conf changed or pred predicted something since they were
 	// last equal.
 	predStale bool
-	defs definitions
+	defs      definitions
 
 	facts facts
 	// lastVersion is the policy version of the last rewriteText.
