@@ -104,7 +104,7 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	if err != nil {
 		return fmt.Errorf("cannot listen for clients on %s (setting listen): %w", cfg.Listen, err)
 	}
-	httpSrv, err := startHTTP(cfg.MetricsListen, reg, srv.Ready, log)
+	httpSrv, err := startHTTP(cfg.MetricsListen, reg, pgPing(cfg.Upstream, pingTimeout), log)
 	if err != nil {
 		ln.Close()
 		return err
