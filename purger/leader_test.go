@@ -217,3 +217,56 @@ func TestShutdownMidPassRollsBackTheBatch(t *testing.T) {
 		t.Errorf("rows deleted after Run returned: %d then %d", deleted, again)
 	}
 }
+
+// softdelete_purge_leader follows the lock, not the end of a pass: 1 on the
+// leader while its pass runs, 0 on the other, 0 the moment the leader's
+// session dies, and 1 on the instance that takes over.
+func TestLeaderGaugeFollowsTheLock(t *testing.T) {
+	name, url := newDB(t)
+	trashContacts(t, url, 500)
+	opts := Options{DatabaseURLs: []string{url}, BatchSize: 100}
+	a, b := newFixture(t, opts, contacts), newFixture(t, opts, contacts)
+	lead := sample("softdelete_purge_leader", "database", name)
+	gauge := func(f *fixture) (float64, bool) { v, ok := scrape(t, f.reg)[lead]; return v, ok }
+
+	// A session holding deleted_log blocks the first batch (its trigger
+	// inserts there), so a's pass stays open until the lock is released.
+	holder := connect(t, url)
+	if _, err := holder.Exec(ctxT(t), "BEGIN; LOCK TABLE deleted_log IN EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := a.p.PassOnce(ctxT(t), false)
+		done <- err
+	}()
+	waitUntil(t, "a's first batch to wait on the held lock", func() bool { return purgerWaitingOnLock(t, url) })
+	if v, ok := gauge(a); !ok || v != 1 {
+		t.Errorf("leader's gauge mid-pass: %v (present %v), want 1", v, ok)
+	}
+	if _, err := b.p.PassOnce(ctxT(t), false); err != nil {
+		t.Fatalf("b's pass while a leads: %v", err)
+	}
+	if v, ok := gauge(b); !ok || v != 0 {
+		t.Errorf("other instance's gauge while a leads: %v (present %v), want 0", v, ok)
+	}
+
+	pgtest.Exec(t, url, "SELECT pg_terminate_backend("+itoa(leaderPID(t, url))+")")
+	if err := <-done; err == nil {
+		t.Fatal("the killed leader's pass reported no error")
+	}
+	if v, _ := gauge(a); v != 0 {
+		t.Errorf("killed leader's gauge after its pass returned: %v, want 0", v)
+	}
+	if _, err := holder.Exec(ctxT(t), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.p.PassOnce(ctxT(t), false)
+	if err != nil || !rep.Databases[0].Leader {
+		t.Fatalf("take-over pass: err %v, %+v", err, rep.Databases)
+	}
+	if v, _ := gauge(b); v != 1 {
+		t.Errorf("new leader's gauge: %v, want 1", v)
+	}
+	deletedOnce(t, url, 500)
+}
