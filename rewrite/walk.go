@@ -33,16 +33,18 @@ func (w *walker) walk(n *pg.Node) {
 	if n == nil || w.err != nil {
 		return
 	}
-	if w.enterFn == nil {
-		w.enterFn = w.enter
-	}
 	visit(n, w.enterFn)
 }
 
-func (w *walker) walkList(l []*pg.Node) {
-	for _, n := range l {
-		w.walk(n)
-	}
+// walkParts walks every part of statement stmt but its WITH clause, which
+// pushWith walked in the scope each CTE sees.
+func (w *walker) walkParts(stmt any, with *pg.WithClause) {
+	visitChildren(stmt, func(part any) bool {
+		if wc, ok := part.(*pg.WithClause); !ok || wc != with {
+			visit(part, w.enterFn)
+		}
+		return false
+	})
 }
 
 // enter is the walk's visitor: statements go to their rewriter (which
