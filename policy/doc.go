@@ -11,7 +11,7 @@
 // "file:line: message": unknown keys anywhere (with a did-you-mean), values
 // of the wrong shape, repeated keys. Aliases are followed; merge keys (<<)
 // are refused. Then ${ENV} is expanded in purge.database_urls (env.go) and
-// Validate checks the values (validate*.go, settings.go): addresses,
+// Validate checks the values (validate*.go, tablesettings.go): addresses,
 // durations, TLS pairs, table names, identifiers, retention, on_truncate,
 // purge. Everything is reported at once, sorted by line, as errors.Join.
 //

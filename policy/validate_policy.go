@@ -4,8 +4,8 @@ import "strconv"
 
 // checkPolicy checks defaults, roles, tables and the audit table.
 func (c *Config) checkPolicy(p *problems) {
-	for _, k := range settingKeys {
-		checkSetting(p, "defaults", k, *c.Defaults.field(k), true)
+	for _, k := range tableSettingKeys {
+		checkTableSetting(p, "defaults", k, *c.Defaults.field(k), true)
 	}
 	checkDistinct(p, "defaults", c.Defaults)
 	checkRoles(p, "roles.hard_delete", c.Roles.HardDelete)
@@ -22,8 +22,8 @@ func (c *Config) checkPolicy(p *problems) {
 			seen[name] = key
 		}
 		own := c.Tables[key]
-		for _, k := range settingKeys {
-			checkSetting(p, path, k, *own.field(k), c.explicit(path+"."+k))
+		for _, k := range tableSettingKeys {
+			checkTableSetting(p, path, k, *own.field(k), c.explicit(path+"."+k))
 		}
 		checkDistinct(p, path, c.merged(key))
 	}

@@ -51,6 +51,12 @@
 // that. The next instance to try the lock, on its next pass, becomes the
 // leader. A leader checks its session with a ping at the start of each pass;
 // a lost session means a reconnect and a new try, never an assumed lock.
+// softdelete_purge_leader follows the lock itself: 1 the moment
+// pg_try_advisory_lock succeeds, 0 the moment the session is known lost (a
+// batch fails with a broken session, the ping at a pass's start fails, Close
+// or a reload drops the database), so a long pass reports its leader
+// throughout. A session that dies while the purger idles between passes is
+// noticed by that ping.
 //
 // # A batch
 //

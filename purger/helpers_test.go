@@ -131,3 +131,23 @@ func auditLines(logs *observer.ObservedLogs, action string) []observer.LoggedEnt
 	}
 	return out
 }
+
+// waitDeadline bounds every wait for an event in these tests.
+const waitDeadline = 30 * time.Second
+
+// waitUntil polls cond until it holds, failing with what after waitDeadline.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(waitDeadline); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting after %s for %s", waitDeadline, what)
+		}
+	}
+}
+
+// purgerWaitingOnLock reports whether a purger session of url's database
+// waits for a lock (a batch blocked by another session).
+func purgerWaitingOnLock(t *testing.T, url string) bool {
+	return queryInt(t, url, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'softdelete-proxy purger'
+AND datname = current_database() AND wait_event_type = 'Lock'`) > 0
+}

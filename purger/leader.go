@@ -31,16 +31,17 @@ func LockKey(dbName string) int64 {
 // batches run, so that losing the session loses the lock and the batch
 // together (see doc.go).
 type database struct {
-	url    string
-	name   string // label and lock key; "" until the URL parses
-	cfgErr error  // the URL did not parse
-	conn   *pgx.Conn
-	leader bool
-	actor  string // session_user of conn
+	url     string
+	name    string // label and lock key; "" until the URL parses
+	cfgErr  error  // the URL did not parse
+	conn    *pgx.Conn
+	leader  bool     // set only by setLeader, which keeps the gauge in step
+	actor   string   // session_user of conn
+	metrics *Metrics // may be nil
 }
 
-func newDatabase(url string, i int) *database {
-	db := &database{url: url}
+func newDatabase(url string, i int, m *Metrics) *database {
+	db := &database{url: url, metrics: m}
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		db.cfgErr = fmt.Errorf("database_urls[%d]: %w", i, err)
@@ -94,8 +95,16 @@ func (db *database) lead(ctx context.Context) (bool, error) {
 	if err := db.conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", LockKey(db.name)).Scan(&ok); err != nil {
 		return false, err
 	}
-	db.leader = ok
+	db.setLeader(ok)
 	return ok, nil
+}
+
+// setLeader records whether this instance holds the lock, in db.leader and
+// in softdelete_purge_leader at once: 1 the moment the lock is taken, 0 the
+// moment it is known lost.
+func (db *database) setLeader(leads bool) {
+	db.leader = leads
+	db.metrics.leader(db.name, leads)
 }
 
 // broken reports whether err or the connection's state means the session is
@@ -121,5 +130,6 @@ func (db *database) drop() {
 		db.conn.Close(ctx)
 		cancel()
 	}
-	db.conn, db.leader = nil, false
+	db.conn = nil
+	db.setLeader(false)
 }

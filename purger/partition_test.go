@@ -43,24 +43,24 @@ func TestRunRepeatsEveryInterval(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.p.Run(ctx) }()
-	// Rows trashed now become purgeable after retention; a row already old
-	// enough that arrives between passes is picked up by the next one.
-	time.Sleep(400 * time.Millisecond)
+	successes := sample("softdelete_purge_runs_total", "database", name, "result", ResultSuccess)
+	runs := func() float64 { return scrape(t, f.reg)[successes] }
+	// Passes repeat: count them by their metric.
+	waitUntil(t, "two successful passes", func() bool { return runs() >= 2 })
+	// A row already old enough that arrives between passes is picked up by
+	// a later one.
+	before := runs()
 	trashContacts(t, url, 5)
-	deadline := time.Now().Add(10 * time.Second)
-	for queryInt(t, url, `SELECT count(*) FROM contacts`) != 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitUntil(t, "a later pass to purge the rows trashed between passes", func() bool {
+		return queryInt(t, url, `SELECT count(*) FROM contacts`) == 0
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if n := queryInt(t, url, `SELECT count(*) FROM contacts`); n != 0 {
-		t.Fatalf("%d rows left: a later pass did not purge them", n)
-	}
 	got := scrape(t, f.reg)
-	if runs := got[sample("softdelete_purge_runs_total", "database", name, "result", ResultSuccess)]; runs < 3 {
-		t.Errorf("%v successful runs, want at least 3", runs)
+	if after := got[successes]; after <= before {
+		t.Errorf("successful runs %v before the rows arrived and %v after they were purged: want a later pass", before, after)
 	}
 	if v := got[sample("softdelete_purge_leader", "database", name)]; v != 0 {
 		t.Errorf("leader gauge %v after Run returned, want 0 (the lock is released)", v)
@@ -87,11 +87,7 @@ func TestReconfigureKeepsTheLock(t *testing.T) {
 	if _, err := f.p.PassOnce(ctxT(t), false); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for leaderPID(t, url) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the lock of a database no longer configured was kept")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitUntil(t, "the lock of a database no longer configured to be released", func() bool {
+		return leaderPID(t, url) == 0
+	})
 }

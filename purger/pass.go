@@ -60,7 +60,6 @@ func (p *Purger) passDatabase(ctx context.Context, db *database, dryRun bool) (D
 		dr.Result = ResultSuccess
 		p.metrics.success(db.name, p.now())
 	}
-	p.metrics.leader(db.name, db.leader)
 	p.metrics.run(db.name, dr.Result)
 	if db.leader || err != nil {
 		p.metrics.passDone(dr.Duration)
@@ -74,7 +73,7 @@ func (p *Purger) passDatabase(ctx context.Context, db *database, dryRun bool) (D
 // first, and refreshes the trash gauges (also when another instance leads).
 func (p *Purger) leadAndPurge(ctx context.Context, db *database, dryRun bool, dr *DatabaseReport, log *zap.Logger) error {
 	if err := db.connect(ctx); err != nil {
-		db.leader = false
+		db.setLeader(false)
 		return fmt.Errorf("connecting: %w", err)
 	}
 	tables, cyclic, err := purgeOrder(ctx, db.conn, p.tables)

@@ -85,14 +85,13 @@ func (p *Purger) apply(opts Options, tables []policy.Table) {
 	for i, u := range opts.DatabaseURLs {
 		db, ok := old[u]
 		if !ok {
-			db = newDatabase(u, i)
+			db = newDatabase(u, i, p.metrics)
 		}
 		delete(old, u)
 		p.dbs = append(p.dbs, db)
 	}
 	for _, db := range old {
 		db.drop()
-		p.metrics.leader(db.name, false)
 	}
 }
 
@@ -129,6 +128,5 @@ func (p *Purger) Close() {
 	defer p.mu.Unlock()
 	for _, db := range p.dbs {
 		db.drop()
-		p.metrics.leader(db.name, false)
 	}
 }

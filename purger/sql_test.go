@@ -65,17 +65,38 @@ func TestSQLGolden(t *testing.T) {
 
 func TestLockKeyStable(t *testing.T) {
 	// The key is part of the contract between versions: two versions must
-	// never purge one database at once.
-	if got, want := LockKey("app"), LockKey("app"); got != want {
-		t.Fatalf("unstable key")
+	// never purge one database at once, so these values must never change.
+	// They were computed outside Go (Python, FNV-1a 64 of
+	// "softdelete-proxy purge\x00" + name, as a signed int64).
+	for name, want := range map[string]int64{
+		"app":      1674134244180262059,
+		"postgres": -8684650199920349689,
+		"":         6705189524913641312,
+	} {
+		if got := LockKey(name); got != want {
+			t.Errorf("LockKey(%q) = %d, want %d: the purge lock key must never change", name, got, want)
+		}
+	}
+	// And the function is FNV-1a 64 as doc.go says, for any name.
+	for _, name := range []string{"app2", "My DB", "crm_ümlaut", strings.Repeat("x", 63)} {
+		if got, want := LockKey(name), fnv1a64("softdelete-proxy purge\x00"+name); got != want {
+			t.Errorf("LockKey(%q) = %d, want FNV-1a 64 %d", name, got, want)
+		}
 	}
 	if LockKey("app") == LockKey("app2") {
 		t.Fatalf("databases share a key")
 	}
-	golden(t, "lockkey.txt", strings.Join([]string{
-		"app " + itoa(LockKey("app")),
-		"postgres " + itoa(LockKey("postgres")),
-	}, "\n")+"\n")
+}
+
+// fnv1a64 is FNV-1a 64 written out (offset basis and prime from the FNV spec),
+// independent of hash/fnv.
+func fnv1a64(s string) int64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return int64(h)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -18,9 +18,7 @@ func (w *walker) deleteStmt(d *pg.DeleteStmt) (soft bool) {
 	} else {
 		w.dmlPreds(d.Relation, d.WhereClause, "", preds)
 	}
-	w.walkList(d.UsingClause)
-	w.walk(d.WhereClause)
-	w.walkList(d.ReturningList)
+	w.walkParts(d, d.WithClause)
 	return soft && w.err == nil
 }
 
@@ -104,8 +102,5 @@ func (w *walker) updateStmt(u *pg.UpdateStmt) {
 		}
 	}
 	w.dmlPreds(u.Relation, u.WhereClause, own, preds)
-	w.walkList(u.TargetList)
-	w.walkList(u.FromClause)
-	w.walk(u.WhereClause)
-	w.walkList(u.ReturningList)
+	w.walkParts(u, u.WithClause)
 }

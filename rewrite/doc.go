@@ -15,8 +15,8 @@
 //	  │                                 DISCARD? where are the literals? Neither
 //	  │                                 → passthrough, nothing is parsed.
 //	  ├─ exact cache (cache.go)         byte-bounded LRU keyed by text, policy
-//	  │                                 version, search_path, user, visibility and
-//	  │                                 the hard-delete right.
+//	  │                                 version, search_path, user, visibility,
+//	  │                                 the hard-delete right and the shadows.
 //	  ├─ template cache (template.go)   same key with every literal replaced by a
 //	  │                                 marker: `… id = 41` and `… id = 42` share
 //	  │                                 one parse; the new literals are put back
@@ -29,6 +29,11 @@
 //	       walker (walker.go, walk.go)  visits every statement and subquery with
 //	                                    its CTE scope, decides per table reference
 //	                                    where its filter goes, records edits.
+//	       visit_gen.go                 the one tree visitor (walk, node
+//	                                    locations, template constants), generated
+//	                                    from pg_query_go's types by
+//	                                    internal/genvisit: every field of every
+//	                                    node type, none listed by hand.
 //	       clauses.go, relation.go      find the tokens around a node: the WHERE
 //	                                    of a SELECT, the ON of a join, the alias of
 //	                                    a table, by scanning tokens at the

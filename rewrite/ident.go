@@ -1,5 +1,7 @@
 package rewrite
 
+//go:generate go run ./internal/genkeywords -o keywords_gen.go
+
 import "strings"
 
 // defaultSearchPath is PostgreSQL's default search_path.

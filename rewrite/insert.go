@@ -13,15 +13,10 @@ func (w *walker) insertStmt(ins *pg.InsertStmt) {
 	}
 	n := w.pushWith(ins.WithClause)
 	defer w.popCTEs(n)
-	w.walk(ins.SelectStmt)
 	if t := w.target(ins.Relation); t != nil && ins.OnConflictClause != nil {
 		w.onConflict(ins, t)
 	}
-	if oc := ins.OnConflictClause; oc != nil {
-		w.walkList(oc.TargetList)
-		w.walk(oc.WhereClause)
-	}
-	w.walkList(ins.ReturningList)
+	w.walkParts(ins, ins.WithClause)
 }
 
 func (w *walker) onConflict(ins *pg.InsertStmt, t *Table) {

@@ -21,10 +21,7 @@ func (w *walker) mergeStmt(m *pg.MergeStmt) {
 	if t := w.target(m.Relation); t != nil {
 		w.mergeTarget(m, t)
 	}
-	w.walk(m.SourceRelation)
-	w.walk(m.JoinCondition)
-	w.walkList(m.MergeWhenClauses)
-	w.walkList(m.ReturningList)
+	w.walkParts(m, m.WithClause)
 }
 
 func (w *walker) mergeTarget(m *pg.MergeStmt, t *Table) {

@@ -168,6 +168,7 @@ func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session) (Resul
 		s = &Session{}
 	}
 	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility, hard: s.CanHardDelete}
+	w.enterFn = w.enter
 	if p != nil {
 		w.toks = tokenize(sql)
 	}

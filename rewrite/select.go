@@ -38,22 +38,10 @@ func (w *walker) selectStmt(s *pg.SelectStmt) {
 	}
 	n := w.pushWith(s.WithClause)
 	defer w.popCTEs(n)
-	w.selectStmt(s.Larg)
-	w.selectStmt(s.Rarg)
 	if preds := w.fromList(s.FromClause, false); len(preds) > 0 {
 		w.selectWhere(s, preds)
 	}
-	w.walkList(s.DistinctClause)
-	w.walkList(s.TargetList)
-	w.walkList(s.FromClause)
-	w.walk(s.WhereClause)
-	w.walkList(s.GroupClause)
-	w.walk(s.HavingClause)
-	w.walkList(s.WindowClause)
-	w.walkList(s.ValuesLists)
-	w.walkList(s.SortClause)
-	w.walk(s.LimitOffset)
-	w.walk(s.LimitCount)
+	w.walkParts(s, s.WithClause) // the branches of a set operation too
 }
 
 // selectWhere adds preds to the WHERE clause of a simple SELECT.

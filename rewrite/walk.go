@@ -1,241 +1,105 @@
 package rewrite
 
-import (
-	pg "github.com/pganalyze/pg_query_go/v6"
-	"google.golang.org/protobuf/reflect/protoreflect"
-)
+//go:generate go run ./internal/genvisit -o visit_gen.go
+
+import pg "github.com/pganalyze/pg_query_go/v6"
+
+// One visitor serves every traversal of the parse tree: visit calls f for a
+// message and, when f returns true, for each of its children, which
+// visitChildren (generated from pg_query_go's types, visit_gen.go) lists for
+// every message type, so no node type or field can be missed. f sees both a
+// *pg.Node and the message it wraps (a *pg.SelectStmt, a *pg.A_Const …).
+
+// visit calls f for m and, while f returns true, for everything below m.
+func visit(m any, f func(any) bool) {
+	if f(m) {
+		visitChildren(m, f)
+	}
+}
+
+// visitNodes visits each non-nil node of l.
+func visitNodes(l []*pg.Node, f func(any) bool) {
+	for _, n := range l {
+		if n != nil {
+			visit(n, f)
+		}
+	}
+}
 
 // walk visits every node under n, handing each nested statement (a
-// subquery, a CTE, a data-modifying statement) to its rewriter. Common
-// expression nodes are walked directly; everything else generically through
-// protobuf reflection so that no node type can hide a subquery.
+// subquery, a CTE, a data-modifying statement) to its rewriter, which walks
+// that statement's own parts.
 func (w *walker) walk(n *pg.Node) {
 	if n == nil || w.err != nil {
 		return
 	}
-	switch v := n.Node.(type) {
-	case nil:
-	case *pg.Node_SelectStmt:
-		w.selectStmt(v.SelectStmt)
-	case *pg.Node_InsertStmt:
-		w.insertStmt(v.InsertStmt)
-	case *pg.Node_UpdateStmt:
-		w.updateStmt(v.UpdateStmt)
-	case *pg.Node_DeleteStmt:
-		w.deleteStmt(v.DeleteStmt)
-	case *pg.Node_MergeStmt:
-		w.mergeStmt(v.MergeStmt)
-	case *pg.Node_ColumnRef, *pg.Node_AConst, *pg.Node_String_, *pg.Node_ParamRef,
-		*pg.Node_AStar, *pg.Node_RangeVar, *pg.Node_Integer, *pg.Node_Float,
-		*pg.Node_Boolean, *pg.Node_TypeName, *pg.Node_BitString, *pg.Node_SqlvalueFunction,
-		*pg.Node_Alias:
-	case *pg.Node_AExpr:
-		w.walk(v.AExpr.Lexpr)
-		w.walk(v.AExpr.Rexpr)
-	case *pg.Node_BoolExpr:
-		w.walkList(v.BoolExpr.Args)
-	case *pg.Node_ResTarget:
-		w.walk(v.ResTarget.Val)
-		w.walkList(v.ResTarget.Indirection)
-	case *pg.Node_TypeCast:
-		w.walk(v.TypeCast.Arg)
-	case *pg.Node_List:
-		w.walkList(v.List.Items)
-	case *pg.Node_SubLink:
-		w.walk(v.SubLink.Testexpr)
-		w.walk(v.SubLink.Subselect)
-	case *pg.Node_NullTest:
-		w.walk(v.NullTest.Arg)
-	case *pg.Node_SortBy:
-		w.walk(v.SortBy.Node)
-	case *pg.Node_JoinExpr:
-		w.walk(v.JoinExpr.Larg)
-		w.walk(v.JoinExpr.Rarg)
-		w.walk(v.JoinExpr.Quals)
-	case *pg.Node_RangeSubselect:
-		w.walk(v.RangeSubselect.Subquery)
-	case *pg.Node_MultiAssignRef:
-		// SET (a, b) = (SELECT …) repeats the source for every column.
-		if v.MultiAssignRef.Colno <= 1 {
-			w.walk(v.MultiAssignRef.Source)
-		}
-	default:
-		w.walkFields(n.ProtoReflect())
-	}
+	visit(n, w.enterFn)
 }
 
-func (w *walker) walkList(l []*pg.Node) {
-	for _, n := range l {
-		w.walk(n)
-	}
-}
-
-// walkFields walks every message-valued field of m.
-func (w *walker) walkFields(m protoreflect.Message) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind {
-			return true
+// walkParts walks every part of statement stmt but its WITH clause, which
+// pushWith walked in the scope each CTE sees.
+func (w *walker) walkParts(stmt any, with *pg.WithClause) {
+	visitChildren(stmt, func(part any) bool {
+		if wc, ok := part.(*pg.WithClause); !ok || wc != with {
+			visit(part, w.enterFn)
 		}
-		if fd.IsList() {
-			l := v.List()
-			for i := 0; i < l.Len() && w.err == nil; i++ {
-				w.walkMessage(l.Get(i).Message())
-			}
-		} else {
-			w.walkMessage(v.Message())
-		}
-		return w.err == nil
+		return false
 	})
 }
 
-func (w *walker) walkMessage(m protoreflect.Message) {
-	switch x := m.Interface().(type) {
-	case *pg.Node:
-		w.walk(x)
+// enter is the walk's visitor: statements go to their rewriter (which
+// walks below them itself), everything else is descended into.
+func (w *walker) enter(m any) bool {
+	if w.err != nil {
+		return false
+	}
+	switch x := m.(type) {
 	case *pg.SelectStmt:
 		w.selectStmt(x)
-	case *pg.RangeVar, *pg.Alias, *pg.TypeName:
+	case *pg.InsertStmt:
+		w.insertStmt(x)
+	case *pg.UpdateStmt:
+		w.updateStmt(x)
+	case *pg.DeleteStmt:
+		w.deleteStmt(x)
+	case *pg.MergeStmt:
+		w.mergeStmt(x)
+	case *pg.MultiAssignRef:
+		// SET (a, b) = (SELECT …) repeats the source for every column.
+		if x.Colno <= 1 {
+			w.walk(x.Source)
+		}
 	default:
-		w.walkFields(m)
+		return true
 	}
+	return false
 }
 
-// minLocation returns the smallest location of any node under m, or -1.
+type locator interface{ GetLocation() int32 }
+
+// minLocation returns the smallest location of any node under n, or -1.
 func minLocation(n *pg.Node) int32 {
 	if n == nil {
 		return -1
 	}
 	min := int32(-1)
-	eachLocation(n.ProtoReflect(), func(loc int32) {
-		if loc >= 0 && (min < 0 || loc < min) {
-			min = loc
+	visit(n, func(m any) bool {
+		if l, ok := m.(locator); ok {
+			if loc := l.GetLocation(); loc >= 0 && (min < 0 || loc < min) {
+				min = loc
+			}
 		}
+		return true
 	})
 	return min
 }
 
-type locator interface{ GetLocation() int32 }
-
-// eachLocation calls f with the location of every node under m.
-func eachLocation(m protoreflect.Message, f func(int32)) {
-	if l, ok := m.Interface().(locator); ok {
-		f(l.GetLocation())
-	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind {
-			return true
-		}
-		if fd.IsList() {
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				eachLocation(l.Get(i).Message(), f)
-			}
-		} else {
-			eachLocation(v.Message(), f)
-		}
-		return true
-	})
-}
-
 // constLocations records the location of every A_Const of the tree.
 func constLocations(tree *pg.ParseResult, out map[int32]bool) {
-	for _, raw := range tree.Stmts {
-		eachNode(raw.Stmt, func(n *pg.Node) {
-			if c, ok := n.Node.(*pg.Node_AConst); ok {
-				out[c.AConst.Location] = true
-			}
-		})
-	}
-}
-
-// eachNode calls f for n and every node below it. Common node types are
-// walked directly, everything else through protobuf reflection.
-func eachNode(n *pg.Node, f func(*pg.Node)) {
-	if n == nil {
-		return
-	}
-	f(n)
-	switch v := n.Node.(type) {
-	case nil, *pg.Node_AConst, *pg.Node_ColumnRef, *pg.Node_String_, *pg.Node_ParamRef,
-		*pg.Node_AStar, *pg.Node_Integer, *pg.Node_Float, *pg.Node_Boolean, *pg.Node_RangeVar:
-	case *pg.Node_AExpr:
-		eachNode(v.AExpr.Lexpr, f)
-		eachNode(v.AExpr.Rexpr, f)
-	case *pg.Node_BoolExpr:
-		eachNodes(v.BoolExpr.Args, f)
-	case *pg.Node_ResTarget:
-		eachNode(v.ResTarget.Val, f)
-		eachNodes(v.ResTarget.Indirection, f)
-	case *pg.Node_List:
-		eachNodes(v.List.Items, f)
-	case *pg.Node_SubLink:
-		eachNode(v.SubLink.Testexpr, f)
-		eachNode(v.SubLink.Subselect, f)
-	case *pg.Node_NullTest:
-		eachNode(v.NullTest.Arg, f)
-	case *pg.Node_JoinExpr:
-		eachNode(v.JoinExpr.Larg, f)
-		eachNode(v.JoinExpr.Rarg, f)
-		eachNode(v.JoinExpr.Quals, f)
-	case *pg.Node_SelectStmt:
-		eachSelect(v.SelectStmt, f)
-	default:
-		eachField(n.ProtoReflect(), f)
-	}
-}
-
-func eachNodes(l []*pg.Node, f func(*pg.Node)) {
-	for _, n := range l {
-		eachNode(n, f)
-	}
-}
-
-func eachSelect(s *pg.SelectStmt, f func(*pg.Node)) {
-	if s == nil {
-		return
-	}
-	for _, l := range [][]*pg.Node{s.DistinctClause, s.TargetList, s.FromClause, s.GroupClause,
-		s.WindowClause, s.ValuesLists, s.SortClause, s.LockingClause} {
-		eachNodes(l, f)
-	}
-	for _, n := range []*pg.Node{s.WhereClause, s.HavingClause, s.LimitOffset, s.LimitCount} {
-		eachNode(n, f)
-	}
-	if s.WithClause != nil {
-		eachField(s.WithClause.ProtoReflect(), f)
-	}
-	if s.IntoClause != nil {
-		eachField(s.IntoClause.ProtoReflect(), f)
-	}
-	eachSelect(s.Larg, f)
-	eachSelect(s.Rarg, f)
-}
-
-// eachField walks the message-valued fields of m.
-func eachField(m protoreflect.Message, f func(*pg.Node)) {
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Kind() != protoreflect.MessageKind {
-			return true
-		}
-		if fd.IsList() {
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				eachMessage(l.Get(i).Message(), f)
-			}
-		} else {
-			eachMessage(v.Message(), f)
+	visit(tree, func(m any) bool {
+		if c, ok := m.(*pg.A_Const); ok {
+			out[c.Location] = true
 		}
 		return true
 	})
-}
-
-func eachMessage(m protoreflect.Message, f func(*pg.Node)) {
-	switch x := m.Interface().(type) {
-	case *pg.Node:
-		eachNode(x, f)
-	case *pg.SelectStmt:
-		eachSelect(x, f)
-	default:
-		eachField(m, f)
-	}
 }

@@ -21,6 +21,7 @@ type walker struct {
 	edits   []edit   // spliced into sql at the end
 	ctes    []string // CTE names in scope, innermost last
 	err     *Error
+	enterFn func(any) bool // w.enter, bound once by cold (walk.go)
 }
 
 // fail records the first error; the walk stops at the next check.

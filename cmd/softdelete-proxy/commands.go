@@ -67,8 +67,11 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: softdelete-proxy %s\n\n", strings.TrimSpace(usage))
-		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "Usage: softdelete-proxy %s\n", strings.TrimSpace(usage))
+		if hasFlags(fs) {
+			fmt.Fprintln(stderr, "\nFlags:")
+			printFlags(stderr, fs)
+		}
 	}
 	return fs
 }

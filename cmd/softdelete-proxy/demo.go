@@ -23,7 +23,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
 
-const demoUsage = `demo [--database-url URL] [--listen ADDR] [flags]
+const demoUsage = `demo [--database-url URL] [--listen ADDRESS] [flags]
 
 Shows soft delete at work in a minute. Uses the PostgreSQL at 127.0.0.1:5432
 (or --database-url, a superuser URL), or, when nothing answers there and the

@@ -298,7 +298,21 @@ func TestDemoCancelledDuringSetup(t *testing.T) {
 		done <- demoCommand(ctx, []string{"--database-url", srv.URL, "--database", name,
 			"--listen", "127.0.0.1:" + strconv.Itoa(pgtest.FreePort(t))}, nil, stdout, &demoBuffer{})
 	}()
-	time.Sleep(50 * time.Millisecond) // somewhere in the setup, or already serving
+	// Cancel once the setup has begun (its database exists); it may be done already.
+	super := demoConnect(t, srv.URL)
+	exists := func() bool {
+		return demoText(t, super, "SELECT count(*)::text FROM pg_database WHERE datname = '"+name+"'") == "1"
+	}
+	for deadline := time.Now().Add(2 * time.Minute); !exists(); time.Sleep(5 * time.Millisecond) {
+		select {
+		case err := <-done:
+			t.Fatalf("demo returned %v before creating its database", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo did not create database %s within 2 minutes", name)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -39,8 +39,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	name, rest := args[0], args[1:]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
-		if len(rest) > 0 {
-			return run(ctx, []string{rest[0], "--help"}, stdin, stdout, stderr)
+		if len(rest) > 0 { // help trash stats = trash stats --help
+			return run(ctx, append(append([]string{}, rest...), "--help"), stdin, stdout, stderr)
 		}
 		printUsage(stdout)
 		return 0

@@ -37,7 +37,7 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	fs.BoolVar(&f.apply, "apply", false, "run the DDL (in one transaction) instead of only printing it")
 	fs.BoolVar(&f.opts.Unique, "unique", false, "turn plain unique constraints and indexes into partial ones of live rows")
 	fs.BoolVar(&f.opts.Guard, "guard", false, "install the trigger that refuses hard deletes not marked by the purger or the proxy")
-	fs.DurationVar(&f.lockTimeout, "lock-timeout", 10*time.Second, "give up when a lock is not granted within this `duration` (0: wait)")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 10*time.Second, "give up when a lock is not granted within `D` (a duration; 0: wait)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func purgeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs := newFlagSet("purge", purgeUsage, stderr)
 	fs.StringVar(&f.config, "config", "", "config `file` with the policy and the purge section (required)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "count what would be purged; delete nothing")
-	fs.StringVar(&f.databaseURL, "database-url", "", "purge only this database instead of purge.database_urls")
+	fs.StringVar(&f.databaseURL, "database-url", "", "purge only the database at this `URL` instead of purge.database_urls")
 	fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
 	if _, err := parseArgs(fs, args, 0); err != nil {
 		return err

@@ -56,7 +56,7 @@ func TestReloadUnderConcurrentTraffic(t *testing.T) {
 		}
 	}()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
 			break
@@ -99,6 +99,17 @@ func TestReloadUnderConcurrentTraffic(t *testing.T) {
 			}
 		}(w)
 	}
+	// statementsAfter waits until the workers ran n more statements, so each
+	// reload lands among statements in flight; it fails if they stall.
+	statementsAfter := func(what string, n int64) {
+		t.Helper()
+		from := statements.Load()
+		for deadline := time.Now().Add(30 * time.Second); statements.Load() < from+n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("statements stalled %s: %d in 30s, want %d", what, statements.Load()-from, n)
+			}
+		}
+	}
 	const reloads = 20
 	for i := 0; i < reloads; i++ {
 		if i%2 == 0 {
@@ -109,20 +120,20 @@ func TestReloadUnderConcurrentTraffic(t *testing.T) {
 		if err := src.(fileSource).Reload(); err != nil {
 			t.Fatalf("reload %d: %v", i, err)
 		}
-		time.Sleep(15 * time.Millisecond)
+		statementsAfter(fmt.Sprintf("after reload %d", i), 8)
 	}
 	write("  public.notes: { retention: 7 days }\n") // invalid: keeps the last good policy
 	if err := src.(fileSource).Reload(); err == nil {
 		t.Fatal("an invalid file was accepted")
 	}
-	time.Sleep(50 * time.Millisecond)
+	statementsAfter("after the refused reload", 8)
 	stop.Store(true)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Errorf("statement failed during reloads: %v", err)
 	}
-	if statements.Load() < 40 {
+	if statements.Load() < 8*(reloads+1) {
 		t.Fatalf("only %d statements ran during the reloads", statements.Load())
 	}
 	var rows, trashed int

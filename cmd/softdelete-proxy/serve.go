@@ -22,11 +22,12 @@ import (
 
 const serveUsage = `serve [--config FILE] [flags]
 
-Runs the proxy. Settings come from the config file (see policy/example.yaml);
-the flags below override the file. SIGHUP reloads the file (the policy takes
-effect for new statements; listen addresses need a restart). SIGTERM or
-SIGINT stop accepting, let sessions finish their transactions for up to
-shutdown_timeout, then close the rest.`
+Runs the proxy. Settings come from the config file; --print-example-config
+prints one with every key and its default (the Docker image has it as
+/etc/softdelete-proxy/config.yaml). The flags below override the file.
+SIGHUP reloads the file (the policy takes effect for new statements; listen
+addresses need a restart). SIGTERM or SIGINT stop accepting, let sessions
+finish their transactions for up to shutdown_timeout, then close the rest.`
 
 // serveFlags are the command-line overrides of serve.
 type serveFlags struct {
@@ -36,16 +37,18 @@ type serveFlags struct {
 	metricsListen string
 	logLevel      string
 	logFormat     string
+	printExample  bool
 	set           map[string]bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "config file (YAML); without it the built-in defaults apply")
-	fs.StringVar(&f.listen, "listen", "", "address for clients (default 127.0.0.1:6432)")
-	fs.StringVar(&f.upstream, "upstream", "", "host:port of PostgreSQL (default 127.0.0.1:5432)")
-	fs.StringVar(&f.metricsListen, "metrics-listen", "", `address for /metrics, /healthz, /readyz (default 127.0.0.1:9187; "off" disables)`)
-	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (default info)")
-	fs.StringVar(&f.logFormat, "log-format", "", "json or console (default json)")
+	fs.StringVar(&f.config, "config", "", "config `file` (YAML); without it the built-in defaults apply")
+	fs.StringVar(&f.listen, "listen", "", "`address` for clients (default 127.0.0.1:6432)")
+	fs.StringVar(&f.upstream, "upstream", "", "`host:port` of PostgreSQL (default 127.0.0.1:5432)")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "`address` for /metrics, /healthz, /readyz (default 127.0.0.1:9187; \"off\" disables)")
+	fs.StringVar(&f.logLevel, "log-level", "", "`level`: debug, info, warn or error (default info)")
+	fs.StringVar(&f.logFormat, "log-format", "", "`format`: json or console (default json)")
+	fs.BoolVar(&f.printExample, "print-example-config", false, "print an example config file with every key and its default, and exit")
 }
 
 // adjust applies the flags that were given to c.
@@ -67,11 +70,15 @@ func (f *serveFlags) adjust(c *policy.Config) {
 	}
 }
 
-func serveCommand(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+func serveCommand(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	var f serveFlags
 	fs := newFlagSet("serve", serveUsage, stderr)
 	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if f.printExample {
+		_, err := io.WriteString(stdout, policy.Example())
 		return err
 	}
 	f.set = map[string]bool{}
@@ -104,7 +111,7 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	if err != nil {
 		return fmt.Errorf("cannot listen for clients on %s (setting listen): %w", cfg.Listen, err)
 	}
-	httpSrv, err := startHTTP(cfg.MetricsListen, reg, srv.Ready, log)
+	httpSrv, err := startHTTP(cfg.MetricsListen, reg, pgPing(cfg.Upstream, pingTimeout), log)
 	if err != nil {
 		ln.Close()
 		return err

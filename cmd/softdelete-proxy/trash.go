@@ -43,10 +43,11 @@ func (m *multiValue) Set(s string) error { *m = append(*m, s); return nil }
 
 func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintf(stderr, "Usage: softdelete-proxy %s\n", trashUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			printTrashHelp(stderr)
 			return flagHelp
 		}
+		fmt.Fprintf(stderr, "Usage: softdelete-proxy %s\n", trashUsage)
 		return errUsage
 	}
 	sub := args[0]
@@ -75,43 +76,74 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	return runTrash(ctx, tr, sub, pos, f, stdin, stdout, stderr)
 }
 
+// trashSubs are the trash subcommands with their usage lines, in help order.
+var trashSubs = []struct{ name, usage string }{
+	{"list", "trash list TABLE [--older-than D] [--limit N] [--format table|json] --config FILE"},
+	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
+	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
+	{"empty", "trash empty TABLE [--yes] [--actor NAME] --config FILE"},
+	{"stats", "trash stats [--format table|json] --config FILE"},
+}
+
 // trashFlagSet builds the FlagSet of a subcommand and says how many
 // positional arguments it takes; nil for an unknown subcommand.
 func trashFlagSet(sub string, stderr io.Writer) (*flag.FlagSet, *trashFlags, int) {
-	f := &trashFlags{format: purger.FormatTable}
-	usages := map[string]string{
-		"list":    "trash list TABLE [--older-than D] [--limit N] [--format table|json] --config FILE",
-		"restore": "trash restore TABLE --where SQL | --id V [--id V ...] --config FILE",
-		"forget":  "trash forget TABLE --where SQL | --id V [--id V ...] --config FILE",
-		"empty":   "trash empty TABLE [--yes] --config FILE",
-		"stats":   "trash stats [--format table|json] --config FILE",
+	for _, s := range trashSubs {
+		if s.name != sub {
+			continue
+		}
+		f := &trashFlags{format: purger.FormatTable}
+		fs := newFlagSet(sub, s.usage, stderr)
+		f.registerCommon(fs)
+		f.registerOwn(fs, sub)
+		if sub == "stats" {
+			return fs, f, 0
+		}
+		return fs, f, 1
 	}
-	usage, ok := usages[sub]
-	if !ok {
-		return nil, nil, 0
-	}
-	fs := newFlagSet(sub, usage, stderr)
+	return nil, nil, 0
+}
+
+// registerCommon defines the flags every trash subcommand takes.
+func (f *trashFlags) registerCommon(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "config `file` with the policy (required)")
 	fs.StringVar(&f.databaseURL, "database-url", "", "database `URL` (default $DATABASE_URL, then the first of purge.database_urls)")
-	fs.StringVar(&f.actor, "actor", "", "who to record in the audit (default: the database user)")
+}
+
+// registerOwn defines the flags of subcommand sub alone.
+func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 	switch sub {
 	case "list":
-		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least this long ago (e.g. 7d, 12h)")
-		fs.IntVar(&f.limit, "limit", 100, "at most this many rows, oldest first")
+		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least `D` ago (a duration: 7d, 12h)")
+		fs.IntVar(&f.limit, "limit", 100, "at most `N` rows, oldest first")
 	case "restore", "forget":
-		fs.StringVar(&f.where, "where", "", "SQL condition on the table's columns selecting trashed rows")
-		fs.Var(&f.ids, "id", "primary key `value` of a trashed row (repeatable)")
+		fs.StringVar(&f.where, "where", "", "`SQL` condition on the table's columns selecting trashed rows")
+		fs.Var(&f.ids, "id", "primary key value `V` of a trashed row (repeatable)")
 	case "empty":
 		fs.BoolVar(&f.yes, "yes", false, "do not ask for confirmation")
 	}
-	if sub == "list" || sub == "stats" {
+	switch sub {
+	case "list", "stats":
 		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
+	case "restore", "forget", "empty":
+		fs.StringVar(&f.actor, "actor", "", "`name` to record in the audit as who did it (default: the database user)")
 	}
-	want := 1
-	if sub == "stats" {
-		want = 0
+}
+
+// printTrashHelp prints the trash usage with the flags of every subcommand.
+func printTrashHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: softdelete-proxy %s\n\nFlags of every subcommand:\n", trashUsage)
+	common := flag.NewFlagSet("trash", flag.ContinueOnError)
+	(&trashFlags{}).registerCommon(common)
+	printFlags(w, common)
+	for _, s := range trashSubs {
+		own := flag.NewFlagSet(s.name, flag.ContinueOnError)
+		(&trashFlags{}).registerOwn(own, s.name)
+		if hasFlags(own) {
+			fmt.Fprintf(w, "\nFlags of trash %s:\n", s.name)
+			printFlags(w, own)
+		}
 	}
-	return fs, f, want
 }
 
 // openTrash loads the config, connects and prepares the trash operations.

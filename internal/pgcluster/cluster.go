@@ -23,6 +23,9 @@ type Options struct {
 	SSL      bool              // generate certs and set ssl=on
 	Settings map[string]string // extra postgresql.conf settings
 	Users    []User            // created (as superuser, over the trust local socket) after start
+	// Standby starts the server in standby mode (standby.signal) with no primary: it stays in
+	// recovery, so with hot_standby = off it refuses every connection with SQLSTATE 57P03.
+	Standby bool
 }
 
 // defaultHBA is used when Options.HBA is empty.
@@ -93,6 +96,11 @@ func (c *Cluster) setUp(ctx context.Context, opts Options) error {
 	}
 	if err := c.writeConfig(opts); err != nil {
 		return err
+	}
+	if opts.Standby {
+		if err := c.writeStandbySignal(); err != nil {
+			return err
+		}
 	}
 	if err := c.start(ctx); err != nil {
 		return err

@@ -22,5 +22,6 @@
 //
 // The files: cluster.go (Start, Stop), pgctl.go (Find, running initdb/pg_ctl as another
 // user if need be), config.go (pg_hba.conf and postgresql.conf), users.go (password
-// roles), reaper.go, certs.go (GenerateCerts), port.go (FreePort).
+// roles), control.go (PgCtl, PostmasterPID, standby.signal for tests that drive the
+// server through its states), reaper.go, certs.go (GenerateCerts), port.go (FreePort).
 package pgcluster

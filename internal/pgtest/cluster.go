@@ -61,6 +61,14 @@ func startCluster(opts ClusterOptions) (*Cluster, error) {
 // ServerLog returns what the server logged so far, for failure messages.
 func (c *Cluster) ServerLog() string { return c.pc.ServerLog() }
 
+// PgCtl runs pg_ctl on the cluster's data dir with args (e.g. "stop", "-m", "smart", "-W").
+func (c *Cluster) PgCtl(ctx context.Context, args ...string) (string, error) {
+	return c.pc.PgCtl(ctx, args...)
+}
+
+// PostmasterPID returns the server's PID from postmaster.pid, to signal it.
+func (c *Cluster) PostmasterPID() (int, error) { return c.pc.PostmasterPID() }
+
 // stop stops the server (if it runs) and removes the cluster's dir.
 func (c *Cluster) stop() error { return c.pc.Stop() }
 

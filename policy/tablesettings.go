@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// settingKeys are the keys of TableSettings, in the order they are checked.
-var settingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate"}
+// tableSettingKeys are the keys of TableSettings (defaults and each table), in
+// the order they are checked.
+var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate"}
 
 // optionalColumn reports whether key names a column that may be "" (none).
 // In a table, an explicit "" for one of these overrides defaults.
@@ -37,7 +38,7 @@ func (s *TableSettings) field(key string) *string {
 // inherits unless it is set, or is an optional column explicitly set to "".
 func (c *Config) merged(key string) TableSettings {
 	out, own := c.Defaults, c.Tables[key]
-	for _, k := range settingKeys {
+	for _, k := range tableSettingKeys {
 		v := *own.field(k)
 		if v != "" || (optionalColumn(k) && c.explicit("tables."+key+"."+k)) {
 			*out.field(k) = v
@@ -68,10 +69,10 @@ func (c *Config) tableKeys() []string {
 	return keys
 }
 
-// checkSetting checks one field of defaults (path "defaults") or of a table
+// checkTableSetting checks one field of defaults (path "defaults") or of a table
 // (path "tables.<name>"). required: "" is an error (always in defaults,
 // when written explicitly in a table).
-func checkSetting(p *problems, path, key, v string, required bool) {
+func checkTableSetting(p *problems, path, key, v string, required bool) {
 	label := describe(path) + ": " + key
 	if strings.HasPrefix(path, "defaults") {
 		label = path + "." + key
@@ -99,7 +100,7 @@ func checkSetting(p *problems, path, key, v string, required bool) {
 // checkDistinct reports two roles given to the same column of a table.
 func checkDistinct(p *problems, path string, s TableSettings) {
 	seen := map[string]string{}
-	for _, k := range settingKeys[:4] {
+	for _, k := range tableSettingKeys[:4] {
 		id, err := ParseIdent(*s.field(k))
 		if err != nil || id == "" {
 			continue
