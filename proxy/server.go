@@ -136,16 +136,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// Ready reports whether the upstream accepts TCP connections (for /readyz).
-func (s *Server) Ready(ctx context.Context) error {
-	d := net.Dialer{Timeout: s.cfg.ConnectTimeout}
-	conn, err := d.DialContext(ctx, "tcp", s.cfg.Upstream)
-	if err != nil {
-		return err
-	}
-	return conn.Close()
-}
-
 // isDraining reports whether Shutdown has begun. It takes no lock: the
 // relay checks it at every ReadyForQuery.
 func (s *Server) isDraining() bool {
