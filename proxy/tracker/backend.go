@@ -109,12 +109,13 @@ func (s *Session) commandComplete(r *request, body []byte) (Reply, error) {
 	if s.srv.copyIn {
 		s.endCopy(s.copyTail(r))
 	}
-	if pl == nil {
-		return Reply{}, nil
-	}
 	tag := body
 	if i := bytes.IndexByte(tag, 0); i >= 0 {
 		tag = tag[:i]
+	}
+	if pl == nil {
+		s.unplannedTag(tag)
+		return Reply{}, nil
 	}
 	s.confirm(pl, tag)
 	if pl.tags == nil || pl.tags.ClientTag == "" {
@@ -182,13 +183,28 @@ func encodeRefusal(r *request) []byte {
 	})
 }
 
+// unplannedTag follows a statement the proxy did not parse by its tag: a
+// COMMIT or PREPARE TRANSACTION keeps the transaction's settings, a
+// ROLLBACK undoes them (ROLLBACK TO is always parsed, so this is not one).
+func (s *Session) unplannedTag(tag []byte) {
+	switch firstWord(tag) {
+	case "COMMIT", "PREPARE":
+		s.conf.commit()
+	case "ROLLBACK":
+		s.conf.rollback()
+	default:
+		return
+	}
+	s.predStale = true
+}
+
 // readyForQuery ends the unit of its Query, Sync or FunctionCall. Back in
 // idle the transaction is over: committed unless the unit failed.
 func (s *Session) readyForQuery(r *request, body []byte) error {
 	if len(body) != 1 {
 		return fmt.Errorf("invalid ReadyForQuery from upstream")
 	}
-	tx := body[0]
+	tx, prev := body[0], s.srv.tx
 	s.srv.tx = tx
 	s.srv.ignoreTillSync = false
 	if r == nil {
@@ -198,7 +214,9 @@ func (s *Session) readyForQuery(r *request, body []byte) error {
 		return s.desync("ReadyForQuery after " + describe(r))
 	}
 	s.pop()
-	s.endTransaction(tx, r.unit != nil && r.unit.failed)
+	// From a failed transaction straight to idle is a rollback, whatever
+	// ended it.
+	s.endTransaction(tx, prev == 'E' || r.unit != nil && r.unit.failed)
 	s.finish(r.unit)
 	return nil
 }
