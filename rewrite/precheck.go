@@ -15,23 +15,37 @@ func (p *Policy) MayTouch(sql string) bool {
 
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
-	touch   bool   // names a managed table (maybe)
-	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK, or calls set_config
-	lits    []span // the literals, when litsOK
-	litsOK  bool   // every literal can be templatised (see normalize)
+	touch   bool // names a managed table (maybe)
+	tracked bool // some statement starts with a verb isTrackedVerb names, or set_config is named
+	// setConfig: an identifier set_config (plain, quoted or a U& name that
+	// may decode to it) occurs, so the tree is searched for its calls.
+	setConfig bool
+	// backslash: a plain '…' (or N'…') literal holds a backslash, which
+	// standard_conforming_strings = off would read as an escape.
+	backslash bool
+	// firstBackslash is the offset of the first such literal.
+	firstBackslash int
+	lits           []span // the literals, when litsOK
+	litsOK         bool   // every literal can be templatised (see normalize)
 }
 
 // scan runs the pre-check. With full unset it stops at the first managed
 // name; with full set it reads the whole text and also collects the
 // literals into lits (which it appends to and returns in facts.lits).
 func (p *Policy) scan(sql string, full bool, lits []span) facts {
+	return p.scanAs(sql, full, lits, false)
+}
+
+// scanAs is scan with the lexing of standard_conforming_strings = off when
+// nonStd is set (backslashes escape in every '…' literal).
+func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
 	var names map[string]struct{}
 	var lens uint64
 	if p != nil {
 		names, lens = p.names, p.nameLens
 	}
 	f := facts{litsOK: full}
-	l := lexer{s: sql}
+	l := lexer{s: sql, nonStd: nonStd}
 	atStart := true
 	prevKind, prevStart, prevEnd := tkEOF, 0, 0
 	for {
@@ -42,8 +56,11 @@ func (p *Policy) scan(sql string, full bool, lits []span) facts {
 			return f
 		case tkIdent:
 			w := sql[l.start:l.end]
-			if atStart && isTrackedVerb(w) || len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
+			if atStart && isTrackedVerb(w) {
 				f.tracked = true
+			}
+			if len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
+				f.tracked, f.setConfig = true, true
 			}
 			if !f.touch && lens&(1<<(clipIdent(w)&63)) != 0 && hasFolded(names, w) {
 				f.touch = true
@@ -52,7 +69,13 @@ func (p *Policy) scan(sql string, full bool, lits []span) facts {
 			if !f.touch && len(names) > 0 && (l.unicode || quotedMatch(names, lens, sql[l.start+1:l.end-1])) {
 				f.touch = true
 			}
+			if l.unicode || sql[l.start+1:l.end-1] == "set_config" {
+				f.tracked, f.setConfig = true, true
+			}
 		case tkString, tkNumber:
+			if l.backslash && !f.backslash {
+				f.backslash, f.firstBackslash = true, l.start
+			}
 			if f.litsOK {
 				f.litsOK = l.plain
 				neg := int32(-1)
@@ -126,15 +149,23 @@ func clipIdent(w string) int {
 }
 
 // isTrackedVerb reports whether w (any case) starts a statement kind whose
-// effect the proxy must know even when no managed table is involved.
+// effect the proxy must know even when no managed table is involved:
+// settings (SET, RESET, SHOW, DISCARD), prepared statements, transactions
+// and savepoints, and the catalog changes (CREATE, DROP, ALTER, IMPORT, DO).
+// COMMIT, BEGIN and the like are parsed once, then served by the cache.
 func isTrackedVerb(w string) bool {
 	switch len(w) {
+	case 2:
+		return equalFoldASCII(w, "do")
 	case 3:
-		return equalFoldASCII(w, "set")
+		return equalFoldASCII(w, "set") || equalFoldASCII(w, "end")
 	case 4:
-		return equalFoldASCII(w, "show")
+		return equalFoldASCII(w, "show") || equalFoldASCII(w, "drop")
 	case 5:
-		return equalFoldASCII(w, "reset")
+		return equalFoldASCII(w, "reset") || equalFoldASCII(w, "begin") || equalFoldASCII(w, "start") ||
+			equalFoldASCII(w, "abort") || equalFoldASCII(w, "alter")
+	case 6:
+		return equalFoldASCII(w, "commit") || equalFoldASCII(w, "create") || equalFoldASCII(w, "import")
 	case 7:
 		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
 			equalFoldASCII(w, "release")

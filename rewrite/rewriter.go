@@ -66,9 +66,15 @@ func (r *Rewriter) Rewrite(sql string, p *Policy, s *Session) (Result, error) {
 	if !f.touch && !f.tracked {
 		return Result{SQL: sql}, nil
 	}
+	if stop, lerr := checkLexing(sql, p, s, f); stop {
+		if lerr != nil {
+			return Result{SQL: sql}, lerr
+		}
+		return Result{SQL: sql, Touches: f.touch}, nil
+	}
 	var consts []span
 	tkey := key
-	if f.touch && f.litsOK {
+	if f.touch && f.litsOK && !f.setConfig {
 		consts = f.lits
 		tkey.text, tkey.template = templateKey(sql, consts), true
 		if c, hit := r.cache.get(tkey); hit {
@@ -79,7 +85,7 @@ func (r *Rewriter) Rewrite(sql string, p *Policy, s *Session) (Result, error) {
 		}
 	}
 	r.misses.Add(1)
-	res, tmpl, err := r.cold(sql, f.touch, p, s, consts)
+	res, tmpl, err := r.cold(sql, f, p, s, consts)
 	if err != nil {
 		return Result{SQL: sql}, err
 	}
@@ -97,6 +103,10 @@ func makeKey(sql string, p *Policy, s *Session) cacheKey {
 	}
 	if s != nil {
 		k.searchPath, k.user, k.vis, k.hard, k.shadows = s.SearchPath, s.User, s.Visibility, s.CanHardDelete, s.Shadows
+		k.nonStd = s.NonStandardStrings
+		if s.ClientEncoding != "" {
+			k.enc = encodingOf(s.ClientEncoding)
+		}
 	}
 	return k
 }
@@ -134,7 +144,8 @@ func (c cached) fromTemplate(sql string, consts []span) (Result, bool) {
 }
 
 // cold parses and rewrites sql; it never panics.
-func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
+func (r *Rewriter) cold(sql string, f facts, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
+	touch := f.touch
 	defer func() {
 		if v := recover(); v != nil {
 			res, tmpl = Result{SQL: sql}, nil
@@ -151,7 +162,7 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 	if !touch {
 		p = nil // no managed name in the text: describe only
 	}
-	res, edits, werr := rewriteTree(tree, sql, p, s)
+	res, edits, werr := rewriteTree(tree, sql, p, s, f.setConfig)
 	if werr != nil {
 		return Result{SQL: sql}, nil, werr
 	}
@@ -163,11 +174,12 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 }
 
 // rewriteTree walks every statement of tree and splices the edits.
-func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session) (Result, []edit, *Error) {
+func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session, setConfig bool) (Result, []edit, *Error) {
 	if s == nil {
 		s = &Session{}
 	}
-	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility, hard: s.CanHardDelete}
+	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility,
+		hard: s.CanHardDelete, setConfig: setConfig}
 	if p != nil {
 		w.toks = tokenize(sql)
 	}
