@@ -96,6 +96,13 @@ func applyDirective(t testing.TB, s *Session, d string) {
 		s.User = v
 	case "path":
 		s.SearchPath = v
+	case "shadows": // schema.name …, the unmanaged relations the proxy knows
+		var pairs [][2]string
+		for _, f := range strings.Fields(v) {
+			schema, name, _ := strings.Cut(f, ".")
+			pairs = append(pairs, [2]string{schema, name})
+		}
+		s.Shadows = ShadowList(pairs)
 	case "db", "db-setup": // for TestGoldenOnPostgres
 	default:
 		t.Fatalf("unknown directive %q", d)
