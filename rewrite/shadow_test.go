@@ -34,34 +34,6 @@ func TestShadowedNameResolution(t *testing.T) {
 	}
 }
 
-func TestSetConfigEffect(t *testing.T) {
-	r := New(Options{})
-	p := NewPolicy(1, []Table{{Schema: "public", Name: "t", Column: "deleted_at"}})
-	cases := []struct {
-		sql  string
-		want *SetEffect
-	}{
-		{"SELECT set_config('search_path', 's2', false)", &SetEffect{Name: "search_path", Value: "s2"}},
-		{"select pg_catalog.set_config('softdelete.visibility', 'deleted', true)", &SetEffect{Name: "softdelete.visibility", Value: "deleted", Local: true}},
-		{"SELECT set_config('search_path', current_user, false)", nil},
-		{"SELECT set_config('search_path', 's2', false), 1", nil},
-		{"SELECT set_config(name, 'x', false) FROM settings", nil},
-	}
-	for _, tc := range cases {
-		res, err := r.Rewrite(tc.sql, p, &Session{})
-		if err != nil {
-			t.Fatalf("%s: %v", tc.sql, err)
-		}
-		var got *SetEffect
-		if len(res.Stmts) == 1 {
-			got = res.Stmts[0].Set
-		}
-		if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
-			t.Errorf("%s: Set = %+v, want %+v", tc.sql, got, tc.want)
-		}
-	}
-}
-
 // Result.Touches is MayTouch of the text, from cold rewrites, the cache and
 // templates alike.
 func TestResultTouches(t *testing.T) {
