@@ -16,7 +16,10 @@ func (p *Policy) MayTouch(sql string) bool {
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
 	touch   bool // names a managed table (maybe)
-	tracked bool // some statement starts with a verb isTrackedVerb names, or set_config is named
+	tracked bool // some statement starts with a verb whose effect the proxy follows, or set_config is named
+	// catalog: some statement starts with CREATE, DROP, ALTER, IMPORT or
+	// DO, which may change the catalog (Stmt.CatalogChange).
+	catalog bool
 	// setConfig: an identifier set_config (plain, quoted or a U& name that
 	// may decode to it) occurs, so the tree is searched for its calls.
 	setConfig bool
@@ -56,8 +59,13 @@ func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
 			return f
 		case tkIdent:
 			w := sql[l.start:l.end]
-			if atStart && isTrackedVerb(w) {
-				f.tracked = true
+			if atStart {
+				switch verbOf(w) {
+				case verbTracked:
+					f.tracked = true
+				case verbCatalog:
+					f.catalog = true
+				}
 			}
 			if len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
 				f.tracked, f.setConfig = true, true
@@ -148,35 +156,65 @@ func clipIdent(w string) int {
 	return n
 }
 
-// isTrackedVerb reports whether w (any case) starts a statement kind whose
-// effect the proxy must know even when no managed table is involved:
-// settings (SET, RESET, SHOW, DISCARD), prepared statements, transactions
-// and savepoints, and the catalog changes (CREATE, DROP, ALTER, IMPORT, DO).
+// Verb classes of a statement's first word.
+const (
+	verbNone    = iota
+	verbTracked // its effect on the session the proxy follows
+	verbCatalog // it may change the catalog
+)
+
+// verbOf classifies w (any case), the first word of a statement: settings
+// (SET, RESET, SHOW, DISCARD), prepared statements, transactions and
+// savepoints are followed by the proxy even when no managed table is
+// involved; CREATE, DROP, ALTER, IMPORT and DO may change the catalog.
 // COMMIT, BEGIN and the like are parsed once, then served by the cache.
-func isTrackedVerb(w string) bool {
+func verbOf(w string) int {
 	switch len(w) {
 	case 2:
-		return equalFoldASCII(w, "do")
+		return catalogIf(equalFoldASCII(w, "do"))
 	case 3:
-		return equalFoldASCII(w, "set") || equalFoldASCII(w, "end")
+		return trackedIf(equalFoldASCII(w, "set") || equalFoldASCII(w, "end"))
 	case 4:
-		return equalFoldASCII(w, "show") || equalFoldASCII(w, "drop")
+		if equalFoldASCII(w, "drop") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "show"))
 	case 5:
-		return equalFoldASCII(w, "reset") || equalFoldASCII(w, "begin") || equalFoldASCII(w, "start") ||
-			equalFoldASCII(w, "abort") || equalFoldASCII(w, "alter")
+		if equalFoldASCII(w, "alter") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "reset") || equalFoldASCII(w, "begin") || equalFoldASCII(w, "start") ||
+			equalFoldASCII(w, "abort"))
 	case 6:
-		return equalFoldASCII(w, "commit") || equalFoldASCII(w, "create") || equalFoldASCII(w, "import")
+		if equalFoldASCII(w, "create") || equalFoldASCII(w, "import") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "commit"))
 	case 7:
-		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
-			equalFoldASCII(w, "release")
+		return trackedIf(equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
+			equalFoldASCII(w, "release"))
 	case 8:
-		return equalFoldASCII(w, "rollback")
+		return trackedIf(equalFoldASCII(w, "rollback"))
 	case 9:
-		return equalFoldASCII(w, "savepoint")
+		return trackedIf(equalFoldASCII(w, "savepoint"))
 	case 10:
-		return equalFoldASCII(w, "deallocate")
+		return trackedIf(equalFoldASCII(w, "deallocate"))
 	}
-	return false
+	return verbNone
+}
+
+func trackedIf(b bool) int {
+	if b {
+		return verbTracked
+	}
+	return verbNone
+}
+
+func catalogIf(b bool) int {
+	if b {
+		return verbCatalog
+	}
+	return verbNone
 }
 
 // equalFoldASCII compares w with the lower-case ASCII word lw.

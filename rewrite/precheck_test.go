@@ -86,8 +86,8 @@ func TestTrackedVerbs(t *testing.T) {
 		`SELECT U&"set\005fconfig"('a', 'b', false)`: true,
 		`SELECT "SET_CONFIG"('a', 'b', false)`:       false,
 	} {
-		if got := p.scan(sql, true, nil).tracked; got != want {
-			t.Errorf("tracked(%q) = %v, want %v", sql, got, want)
+		if f := p.scan(sql, true, nil); (f.tracked || f.catalog) != want {
+			t.Errorf("tracked(%q) = %v, want %v", sql, !want, want)
 		}
 	}
 }

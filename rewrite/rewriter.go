@@ -63,14 +63,13 @@ func (r *Rewriter) Rewrite(sql string, p *Policy, s *Session) (Result, error) {
 	}
 	var buf [16]span
 	f := p.scan(sql, true, buf[:0])
-	if !f.touch && !f.tracked {
-		return Result{SQL: sql}, nil
-	}
-	if stop, lerr := checkLexing(sql, p, s, f); stop {
-		if lerr != nil {
-			return Result{SQL: sql}, lerr
+	if s != nil && (s.NonStandardStrings || s.ClientEncoding != "" && s.ClientEncoding != "UTF8") {
+		if stop, lerr := checkLexing(sql, p, s, f); stop {
+			return Result{SQL: sql, Touches: f.touch}, asError(lerr)
 		}
-		return Result{SQL: sql, Touches: f.touch}, nil
+	}
+	if !f.touch && !f.tracked && !f.catalog {
+		return Result{SQL: sql}, nil
 	}
 	var consts []span
 	tkey := key
@@ -200,6 +199,14 @@ func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session, setCon
 		return Result{}, nil, &Error{Code: codeInternal, Message: "softdelete-proxy cannot rewrite this statement safely (overlapping edits)"}
 	}
 	return Result{SQL: out, Changed: true, Stmts: stmts}, w.edits, nil
+}
+
+// asError keeps a nil *Error a nil error.
+func asError(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
 }
 
 func hasSet(stmts []Stmt) bool {
