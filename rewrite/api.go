@@ -162,7 +162,8 @@ type Result struct {
 // Stmt describes one top-level statement of the input.
 type Stmt struct {
 	// Kind is a lower-case label for metrics: select, insert, update, delete,
-	// merge, copy, truncate, set, show, prepare, execute, explain, other …
+	// merge, copy, truncate, lock, set, show, prepare, execute, explain,
+	// transaction, other …
 	Kind string
 	// Rewritten is true when this statement's text was changed.
 	Rewritten bool

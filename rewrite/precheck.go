@@ -20,8 +20,9 @@ type facts struct {
 	// catalog: some statement starts with CREATE, DROP, ALTER, IMPORT or
 	// DO, which may change the catalog (Stmt.CatalogChange).
 	catalog bool
-	// setConfig: an identifier set_config (plain, quoted or a U& name that
-	// may decode to it) occurs, so the tree is searched for its calls.
+	// setConfig: an identifier set_config or pg_settings (plain, quoted or
+	// a U& name that may decode to it) occurs, so the tree is searched for
+	// calls of set_config and updates of pg_settings.
 	setConfig bool
 	// backslash: a plain '…' (or N'…') literal holds a backslash, which
 	// standard_conforming_strings = off would read as an escape.
@@ -67,7 +68,8 @@ func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
 					f.catalog = true
 				}
 			}
-			if len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
+			if len(w) == len("set_config") && equalFoldASCII(w, "set_config") ||
+				len(w) == len("pg_settings") && equalFoldASCII(w, "pg_settings") {
 				f.tracked, f.setConfig = true, true
 			}
 			if !f.touch && lens&(1<<(clipIdent(w)&63)) != 0 && hasFolded(names, w) {
@@ -77,7 +79,7 @@ func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
 			if !f.touch && len(names) > 0 && (l.unicode || quotedMatch(names, lens, sql[l.start+1:l.end-1])) {
 				f.touch = true
 			}
-			if l.unicode || sql[l.start+1:l.end-1] == "set_config" {
+			if q := sql[l.start+1 : l.end-1]; l.unicode || q == "set_config" || q == "pg_settings" {
 				f.tracked, f.setConfig = true, true
 			}
 		case tkString, tkNumber:

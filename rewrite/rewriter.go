@@ -103,8 +103,8 @@ func makeKey(sql string, p *Policy, s *Session) cacheKey {
 	if s != nil {
 		k.searchPath, k.user, k.vis, k.hard, k.shadows = s.SearchPath, s.User, s.Visibility, s.CanHardDelete, s.Shadows
 		k.nonStd = s.NonStandardStrings
-		if s.ClientEncoding != "" {
-			k.enc = encodingOf(s.ClientEncoding)
+		if e := s.ClientEncoding; e != "" && e != "UTF8" {
+			k.enc = encodingOf(e)
 		}
 	}
 	return k

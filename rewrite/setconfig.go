@@ -15,7 +15,8 @@ import (
 // clause: it runs exactly once, and Stmt.Set describes it. Every other call
 // of set_config that may change a tracked setting (its name is tracked or
 // not a constant) runs as many times as rows or conditions decide, with
-// values the proxy may not know: Stmt.Unsure.
+// values the proxy may not know: Stmt.Unsure. So does an UPDATE of
+// pg_settings, whose rule is a set_config call.
 
 // setConfigEffect describes the plain form of s (nil when s is not one),
 // and reports the call it describes so that the search for other calls
@@ -88,10 +89,14 @@ func namedSetConfig(names []*pg.Node) bool {
 
 // setConfigUnsure reports whether n holds a call of set_config, other than
 // skip, that may change a tracked setting: its name is tracked, or is not
-// a constant the text tells.
+// a constant the text tells. An UPDATE of pg_settings is one too (its rule
+// calls set_config for each row).
 func setConfigUnsure(n *pg.Node, skip *pg.FuncCall) bool {
 	unsure := false
 	eachNode(n, func(x *pg.Node) {
+		if u := x.GetUpdateStmt(); u != nil && u.GetRelation().GetRelname() == "pg_settings" {
+			unsure = true
+		}
 		fc := x.GetFuncCall()
 		if unsure || fc == nil || fc == skip || !namedSetConfig(fc.Funcname) {
 			return

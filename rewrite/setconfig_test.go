@@ -92,6 +92,9 @@ func TestSetConfigAnywhereIsUnsure(t *testing.T) {
 		"CREATE TABLE t AS SELECT set_config('search_path', 'evil', false)",
 		"PREPARE q AS SELECT set_config('search_path', 'evil', false)",
 		"PREPARE q AS SELECT set_config('search_path', $1, false) FROM users",
+		"UPDATE pg_settings SET setting = 'evil' WHERE name = 'search_path'",
+		"update PG_CATALOG.PG_SETTINGS set setting = 'x' where name = $1",
+		`WITH u AS (UPDATE "pg_settings" SET setting = 'x' RETURNING 1) SELECT 1`,
 		"SET search_path FROM CURRENT",
 		"SET LOCAL role FROM CURRENT",
 	}
@@ -107,6 +110,7 @@ func TestSetConfigAnywhereIsUnsure(t *testing.T) {
 		"SELECT set_config('search_path', 's2', false)",
 		"SET statement_timeout FROM CURRENT",
 		`SELECT "SET_CONFIG"('search_path', 'x', false) FROM contacts`,
+		"SELECT setting FROM pg_settings WHERE name = 'search_path'",
 	}
 	for _, sql := range sure {
 		if st := describeOne(t, r, sql); st.Unsure {
