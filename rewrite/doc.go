@@ -126,8 +126,9 @@
 //     it). Any other call of a function named set_config whose name is
 //     tracked or not a constant (in FROM, WHERE, VALUES, a CTE, a subquery,
 //     beside other targets, as an argument, in CALL, INSERT … SELECT, UPDATE,
-//     EXPLAIN ANALYZE, a cursor, PREPARE), and SET … FROM CURRENT, makes the
-//     statement Stmt.Unsure: its effect depends on rows and values the
+//     EXPLAIN ANALYZE, a cursor, PREPARE), an UPDATE of pg_settings (whose
+//     rule calls set_config) and SET … FROM CURRENT make the statement
+//     Stmt.Unsure: its effect depends on rows and values the
 //     proxy does not know, so it learns its settings again. Statements
 //     naming set_config are never served from a template.
 //   - Stmt.CatalogChange reports statements that may create, drop, rename
