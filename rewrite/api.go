@@ -53,6 +53,8 @@ type Policy struct {
 	names map[string]struct{}
 	// nameLens has bit n set when some name is n bytes long (a cheap filter).
 	nameLens uint64
+	// nonASCII: some schema, table or column name is not ASCII.
+	nonASCII bool
 }
 
 type qualifiedName struct{ schema, name string }
@@ -70,6 +72,9 @@ func NewPolicy(version uint64, tables []Table) *Policy {
 		p.byName[qualifiedName{t.Schema, t.Name}] = t
 		p.names[t.Name] = struct{}{}
 		p.nameLens |= 1 << (len(t.Name) & 63)
+		for _, n := range []string{t.Schema, t.Name, t.Column, t.DeletedByColumn, t.ReasonColumn} {
+			p.nonASCII = p.nonASCII || !isASCII(n)
+		}
 	}
 	return p
 }
@@ -127,7 +132,9 @@ type Session struct {
 	// Shadows lists relations that are not managed but share a bare name
 	// with a managed table, as ShadowList formats them. Resolution of an
 	// unqualified name through search_path stops at them, as PostgreSQL's
-	// does, so `t` in a schema ahead of the managed one is left alone.
+	// does, so `t` in a schema ahead of the managed one is that relation
+	// (and is written qualified with its schema). The session's own
+	// temporary relations are listed under the schema "pg_temp".
 	Shadows string
 	// NonStandardStrings is standard_conforming_strings = off: backslashes
 	// escape in plain '…' literals. The zero value is the default, on.
@@ -155,7 +162,8 @@ type Result struct {
 // Stmt describes one top-level statement of the input.
 type Stmt struct {
 	// Kind is a lower-case label for metrics: select, insert, update, delete,
-	// merge, copy, truncate, set, show, prepare, execute, explain, other …
+	// merge, copy, truncate, lock, set, show, prepare, execute, explain,
+	// transaction, other …
 	Kind string
 	// Rewritten is true when this statement's text was changed.
 	Rewritten bool
@@ -191,6 +199,8 @@ type Stmt struct {
 	// its text does not tell: set_config of a tracked (or computed) name
 	// anywhere but the plain SELECT set_config(const, const, const) form
 	// that Set describes. The proxy re-learns its settings afterwards.
+	// For PREPARE it describes the prepared statement (which runs at
+	// EXECUTE), like ServerTag and ClientTag.
 	Unsure bool
 	// CatalogChange is set when the statement may create, drop, rename or
 	// move a relation or schema, or change partitions or inheritance: the

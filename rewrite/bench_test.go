@@ -113,6 +113,58 @@ func BenchmarkTemplateHit(b *testing.B) {
 	}
 }
 
+// benchSession is a session as the proxy passes it: search_path, current
+// user, a shadow, and the client encoding the server reports.
+func benchSession() *Session {
+	return &Session{SearchPath: `"$user", public`, User: "app", ClientEncoding: "UTF8",
+		Shadows: ShadowList([][2]string{{"archive", "contacts"}})}
+}
+
+// BenchmarkCacheHitSession is BenchmarkCacheHit under benchSession.
+func BenchmarkCacheHitSession(b *testing.B) {
+	corpus := benchCorpus(b)
+	p, s := benchPolicy(), benchSession()
+	r := New(Options{})
+	for _, sql := range corpus {
+		if _, err := r.Rewrite(sql, p, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Rewrite(corpus[i%len(corpus)], p, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTemplateHitSession is BenchmarkTemplateHit under benchSession.
+func BenchmarkTemplateHitSession(b *testing.B) {
+	p, s := benchPolicy(), benchSession()
+	r := New(Options{})
+	var variants []string
+	for _, sql := range benchCorpus(b) {
+		other, ok := mutateConsts(sql)
+		if !ok || !p.MayTouch(sql) {
+			continue
+		}
+		if _, err := r.Rewrite(sql, p, s); err != nil {
+			b.Fatal(err)
+		}
+		if res, _ := r.Rewrite(other, p, s); res.CacheHit {
+			variants = append(variants, other)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res, err := r.Rewrite(variants[i%len(variants)], p, s); err != nil || !res.CacheHit {
+			b.Fatal("template miss", err)
+		}
+	}
+}
+
 // BenchmarkColdRewrite: parse, rewrite and splice, no cache.
 func BenchmarkColdRewrite(b *testing.B) {
 	corpus := benchCorpus(b)

@@ -15,6 +15,8 @@ type cacheKey struct {
 	user       string
 	vis        Visibility
 	hard       bool
+	nonStd     bool     // Session.NonStandardStrings
+	enc        encoding // Session.ClientEncoding's class
 	shadows    string
 }
 

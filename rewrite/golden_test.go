@@ -96,6 +96,13 @@ func applyDirective(t testing.TB, s *Session, d string) {
 		s.User = v
 	case "path":
 		s.SearchPath = v
+	case "shadows": // schema.name …, the unmanaged relations the proxy knows
+		var pairs [][2]string
+		for _, f := range strings.Fields(v) {
+			schema, name, _ := strings.Cut(f, ".")
+			pairs = append(pairs, [2]string{schema, name})
+		}
+		s.Shadows = ShadowList(pairs)
 	case "db", "db-setup": // for TestGoldenOnPostgres
 	default:
 		t.Fatalf("unknown directive %q", d)
@@ -165,10 +172,27 @@ func renderStmts(stmts []Stmt) string {
 		if e := s.Set; e != nil {
 			f = append(f, fmt.Sprintf("set{name=%q value=%q local=%v reset=%v all=%v}", e.Name, e.Value, e.Local, e.Reset, e.ResetAll))
 		}
+		if op := s.Savepoint; op != nil {
+			f = append(f, fmt.Sprintf("savepoint=%s:%s", [...]string{"?", "define", "release", "rollback-to"}[op.Kind], op.Name))
+		}
+		if op := s.Transaction; op != nil {
+			f = append(f, "tx="+txKindNames[op.Kind])
+			if op.Chain {
+				f = append(f, "chain")
+			}
+		}
+		if s.Unsure {
+			f = append(f, "unsure")
+		}
+		if s.CatalogChange {
+			f = append(f, "catalog")
+		}
 		lines = append(lines, strings.Join(f, " "))
 	}
 	return strings.Join(lines, "\n")
 }
+
+var txKindNames = [...]string{"?", "begin", "commit", "rollback", "prepare", "commit-prepared", "rollback-prepared"}
 
 func goldenFiles(t *testing.T) []string {
 	t.Helper()

@@ -30,23 +30,37 @@ func isSafeIdent(s string) bool {
 	return !kw
 }
 
-// searchPath returns the schemas an unqualified table name is looked up in,
-// in order: "$user" replaced by user, pg_catalog and temporary schemas left
-// out (no managed table lives there). raw is a search_path value as
-// PostgreSQL stores it ("" means the default).
+// searchPath returns the schemas an unqualified relation name is looked up
+// in, in PostgreSQL's order (recomputeNamespacePath in namespace.c): the
+// session's temporary schema ("pg_temp") and then pg_catalog first unless
+// the path lists them, then the path with "$user" replaced by user
+// (current_user). raw is a search_path value as PostgreSQL stores it (""
+// means the default). No managed table lives in pg_temp or pg_catalog; a
+// shadow may.
 func searchPath(raw, user string) []string {
 	if strings.TrimSpace(raw) == "" {
 		raw = defaultSearchPath
 	}
-	var out []string
-	for _, item := range splitIdentList(raw) {
+	items := splitIdentList(raw)
+	temp, catalog := false, false
+	for _, item := range items {
+		temp = temp || item == "pg_temp"
+		catalog = catalog || item == "pg_catalog"
+	}
+	out := make([]string, 0, len(items)+2)
+	if !temp {
+		out = append(out, "pg_temp")
+	}
+	if !catalog {
+		out = append(out, "pg_catalog")
+	}
+	for _, item := range items {
 		if item == "$user" {
 			item = user
 		}
-		if item == "" || item == "pg_catalog" || strings.HasPrefix(item, "pg_temp") {
-			continue
+		if item != "" {
+			out = append(out, item)
 		}
-		out = append(out, item)
 	}
 	return out
 }

@@ -6,7 +6,7 @@ import "strings"
 // three jobs: the allocation-free pre-check (identifiers), constant
 // normalisation (string and number literals) and locating clause keywords
 // for text splicing. It assumes standard_conforming_strings = on, as the
-// parser does.
+// parser does, unless nonStd is set (see modes.go).
 
 type tokKind uint8
 
@@ -37,6 +37,12 @@ type lexer struct {
 	plain bool
 	// unicode marks a U&"…" identifier, whose name is not decoded.
 	unicode bool
+	// nonStd lexes as standard_conforming_strings = off does: backslashes
+	// escape in plain '…' and N'…' literals too.
+	nonStd bool
+	// backslash marks a plain '…' or N'…' literal holding a backslash
+	// (read differently with standard_conforming_strings off).
+	backslash bool
 }
 
 // Byte classes, for a table-driven scanner.
@@ -125,7 +131,7 @@ func (l *lexer) next() tokKind {
 	if i < len(s) && (byteClass[s[i]] == clSpace || s[i] == '-' || s[i] == '/') {
 		i = skipSpace(s, i)
 	}
-	l.start, l.plain, l.unicode = i, false, false
+	l.start, l.plain, l.unicode, l.backslash = i, false, false, false
 	if i >= len(s) {
 		l.i, l.end, l.kind = i, i, tkEOF
 		return tkEOF
@@ -188,9 +194,10 @@ func (l *lexer) scanOther(i int) {
 	s := l.s
 	switch s[i] {
 	case '\'':
-		end, ok, plain := scanQuoted(s, i+1, false)
+		end, ok, plain := scanQuoted(s, i+1, l.nonStd)
 		l.setQuoted(tkString, end, ok)
 		l.plain = plain
+		l.backslash = !plain && strings.IndexByte(s[i:end], '\\') >= 0
 	case '"':
 		end, ok := scanQuotedIdent(s, i+1)
 		l.setQuoted(tkQIdent, end, ok)
@@ -211,7 +218,12 @@ func (l *lexer) scanWord(i int) {
 			end, ok, _ := scanQuoted(s, i+2, true)
 			l.setQuoted(tkString, end, ok)
 			return
-		case 'b', 'B', 'x', 'X', 'n', 'N':
+		case 'n', 'N':
+			end, ok, _ := scanQuoted(s, i+2, l.nonStd)
+			l.setQuoted(tkString, end, ok)
+			l.backslash = strings.IndexByte(s[i:end], '\\') >= 0
+			return
+		case 'b', 'B', 'x', 'X':
 			end, ok, _ := scanQuoted(s, i+2, false)
 			l.setQuoted(tkString, end, ok)
 			return

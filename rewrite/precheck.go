@@ -15,23 +15,41 @@ func (p *Policy) MayTouch(sql string) bool {
 
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
-	touch   bool   // names a managed table (maybe)
-	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK, or calls set_config
-	lits    []span // the literals, when litsOK
-	litsOK  bool   // every literal can be templatised (see normalize)
+	touch   bool // names a managed table (maybe)
+	tracked bool // some statement starts with a verb whose effect the proxy follows, or set_config is named
+	// catalog: some statement starts with CREATE, DROP, ALTER, IMPORT or
+	// DO, which may change the catalog (Stmt.CatalogChange).
+	catalog bool
+	// setConfig: an identifier set_config or pg_settings (plain, quoted or
+	// a U& name that may decode to it) occurs, so the tree is searched for
+	// calls of set_config and updates of pg_settings.
+	setConfig bool
+	// backslash: a plain '…' (or N'…') literal holds a backslash, which
+	// standard_conforming_strings = off would read as an escape.
+	backslash bool
+	// firstBackslash is the offset of the first such literal.
+	firstBackslash int
+	lits           []span // the literals, when litsOK
+	litsOK         bool   // every literal can be templatised (see normalize)
 }
 
 // scan runs the pre-check. With full unset it stops at the first managed
 // name; with full set it reads the whole text and also collects the
 // literals into lits (which it appends to and returns in facts.lits).
 func (p *Policy) scan(sql string, full bool, lits []span) facts {
+	return p.scanAs(sql, full, lits, false)
+}
+
+// scanAs is scan with the lexing of standard_conforming_strings = off when
+// nonStd is set (backslashes escape in every '…' literal).
+func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
 	var names map[string]struct{}
 	var lens uint64
 	if p != nil {
 		names, lens = p.names, p.nameLens
 	}
 	f := facts{litsOK: full}
-	l := lexer{s: sql}
+	l := lexer{s: sql, nonStd: nonStd}
 	atStart := true
 	prevKind, prevStart, prevEnd := tkEOF, 0, 0
 	for {
@@ -42,8 +60,17 @@ func (p *Policy) scan(sql string, full bool, lits []span) facts {
 			return f
 		case tkIdent:
 			w := sql[l.start:l.end]
-			if atStart && isTrackedVerb(w) || len(w) == len("set_config") && equalFoldASCII(w, "set_config") {
-				f.tracked = true
+			if atStart {
+				switch verbOf(w) {
+				case verbTracked:
+					f.tracked = true
+				case verbCatalog:
+					f.catalog = true
+				}
+			}
+			if len(w) == len("set_config") && equalFoldASCII(w, "set_config") ||
+				len(w) == len("pg_settings") && equalFoldASCII(w, "pg_settings") {
+				f.tracked, f.setConfig = true, true
 			}
 			if !f.touch && lens&(1<<(clipIdent(w)&63)) != 0 && hasFolded(names, w) {
 				f.touch = true
@@ -52,7 +79,13 @@ func (p *Policy) scan(sql string, full bool, lits []span) facts {
 			if !f.touch && len(names) > 0 && (l.unicode || quotedMatch(names, lens, sql[l.start+1:l.end-1])) {
 				f.touch = true
 			}
+			if q := sql[l.start+1 : l.end-1]; l.unicode || q == "set_config" || q == "pg_settings" {
+				f.tracked, f.setConfig = true, true
+			}
 		case tkString, tkNumber:
+			if l.backslash && !f.backslash {
+				f.backslash, f.firstBackslash = true, l.start
+			}
 			if f.litsOK {
 				f.litsOK = l.plain
 				neg := int32(-1)
@@ -125,27 +158,65 @@ func clipIdent(w string) int {
 	return n
 }
 
-// isTrackedVerb reports whether w (any case) starts a statement kind whose
-// effect the proxy must know even when no managed table is involved.
-func isTrackedVerb(w string) bool {
+// Verb classes of a statement's first word.
+const (
+	verbNone    = iota
+	verbTracked // its effect on the session the proxy follows
+	verbCatalog // it may change the catalog
+)
+
+// verbOf classifies w (any case), the first word of a statement: settings
+// (SET, RESET, SHOW, DISCARD), prepared statements, transactions and
+// savepoints are followed by the proxy even when no managed table is
+// involved; CREATE, DROP, ALTER, IMPORT and DO may change the catalog.
+// COMMIT, BEGIN and the like are parsed once, then served by the cache.
+func verbOf(w string) int {
 	switch len(w) {
+	case 2:
+		return catalogIf(equalFoldASCII(w, "do"))
 	case 3:
-		return equalFoldASCII(w, "set")
+		return trackedIf(equalFoldASCII(w, "set") || equalFoldASCII(w, "end"))
 	case 4:
-		return equalFoldASCII(w, "show")
+		if equalFoldASCII(w, "drop") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "show"))
 	case 5:
-		return equalFoldASCII(w, "reset")
+		if equalFoldASCII(w, "alter") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "reset") || equalFoldASCII(w, "begin") || equalFoldASCII(w, "start") ||
+			equalFoldASCII(w, "abort"))
+	case 6:
+		if equalFoldASCII(w, "create") || equalFoldASCII(w, "import") {
+			return verbCatalog
+		}
+		return trackedIf(equalFoldASCII(w, "commit"))
 	case 7:
-		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
-			equalFoldASCII(w, "release")
+		return trackedIf(equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
+			equalFoldASCII(w, "release"))
 	case 8:
-		return equalFoldASCII(w, "rollback")
+		return trackedIf(equalFoldASCII(w, "rollback"))
 	case 9:
-		return equalFoldASCII(w, "savepoint")
+		return trackedIf(equalFoldASCII(w, "savepoint"))
 	case 10:
-		return equalFoldASCII(w, "deallocate")
+		return trackedIf(equalFoldASCII(w, "deallocate"))
 	}
-	return false
+	return verbNone
+}
+
+func trackedIf(b bool) int {
+	if b {
+		return verbTracked
+	}
+	return verbNone
+}
+
+func catalogIf(b bool) int {
+	if b {
+		return verbCatalog
+	}
+	return verbNone
 }
 
 // equalFoldASCII compares w with the lower-case ASCII word lw.

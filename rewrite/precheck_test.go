@@ -66,10 +66,28 @@ func TestTrackedVerbs(t *testing.T) {
 		"SHOW softdelete.visibility":     true,
 		"UPDATE users SET a = 1":         false,
 		"SELECT 'set'":                   false,
-		"CREATE FUNCTION f() SET x = 1 ": false,
+		"SELECT 1 AS begin, 2 AS commit": false,
+		"SELECT x FROM t WHERE end = 1":  false,
+		"CREATE FUNCTION f() SET x = 1 ": true, // CREATE may change the catalog
+		"begin":                          true,
+		"START TRANSACTION":              true,
+		"select 1; commit":               true,
+		"END":                            true,
+		"abort":                          true,
+		"ROLLBACK PREPARED 'x'":          true,
+		"COMMIT PREPARED 'x'":            true,
+		"PREPARE TRANSACTION 'x'":        true,
+		"drop table x":                   true,
+		"ALTER SCHEMA a RENAME TO b":     true,
+		"IMPORT FOREIGN SCHEMA s FROM SERVER f INTO public": true,
+		"DO $$ BEGIN END $$":                         true,
+		"SELECT set_config('a', 'b', false)":         true,
+		`SELECT "set_config"('a', 'b', false)`:       true,
+		`SELECT U&"set\005fconfig"('a', 'b', false)`: true,
+		`SELECT "SET_CONFIG"('a', 'b', false)`:       false,
 	} {
-		if got := p.scan(sql, true, nil).tracked; got != want {
-			t.Errorf("tracked(%q) = %v, want %v", sql, got, want)
+		if f := p.scan(sql, true, nil); (f.tracked || f.catalog) != want {
+			t.Errorf("tracked(%q) = %v, want %v", sql, !want, want)
 		}
 	}
 }
@@ -114,13 +132,15 @@ func TestNormalize(t *testing.T) {
 
 func TestSearchPath(t *testing.T) {
 	cases := map[string][]string{
-		``:                         {"alice", "public"},
-		`"$user", public`:          {"alice", "public"},
-		`crm, "My Schema", PUBLIC`: {"crm", "My Schema", "public"},
-		`pg_catalog, pg_temp, crm`: {"crm"},
-		`"a""b" , c`:               {`a"b`, "c"},
-		`$user`:                    {"alice"},
-		`"a,b"`:                    {"a,b"},
+		``:                         {"pg_temp", "pg_catalog", "alice", "public"},
+		`"$user", public`:          {"pg_temp", "pg_catalog", "alice", "public"},
+		`crm, "My Schema", PUBLIC`: {"pg_temp", "pg_catalog", "crm", "My Schema", "public"},
+		`pg_catalog, pg_temp, crm`: {"pg_catalog", "pg_temp", "crm"},
+		`crm, pg_temp`:             {"pg_catalog", "crm", "pg_temp"},
+		`crm, PG_CATALOG`:          {"pg_temp", "crm", "pg_catalog"},
+		`"a""b" , c`:               {"pg_temp", "pg_catalog", `a"b`, "c"},
+		`$user`:                    {"pg_temp", "pg_catalog", "alice"},
+		`"a,b"`:                    {"pg_temp", "pg_catalog", "a,b"},
 	}
 	for raw, want := range cases {
 		if got := searchPath(raw, "alice"); strings.Join(got, "|") != strings.Join(want, "|") {

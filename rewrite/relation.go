@@ -84,7 +84,7 @@ func (w *walker) derivedTable(rv *pg.RangeVar, t *Table) {
 		w.internal("table reference not found in the text")
 		return
 	}
-	text := "(SELECT * FROM " + w.text(s.first, s.nameEnd) + " WHERE " + quoteIdent(t.Column) + test + ")"
+	text := "(SELECT * FROM " + w.nameText(s, rv) + " WHERE " + quoteIdent(t.Column) + test + ")"
 	if rv.Alias == nil {
 		text += " AS " + quoteIdent(rv.Relname)
 	}

@@ -63,12 +63,17 @@ func (r *Rewriter) Rewrite(sql string, p *Policy, s *Session) (Result, error) {
 	}
 	var buf [16]span
 	f := p.scan(sql, true, buf[:0])
-	if !f.touch && !f.tracked {
+	if s != nil && (s.NonStandardStrings || s.ClientEncoding != "" && s.ClientEncoding != "UTF8") {
+		if stop, lerr := checkLexing(sql, p, s, f); stop {
+			return Result{SQL: sql, Touches: f.touch}, asError(lerr)
+		}
+	}
+	if !f.touch && !f.tracked && !f.catalog {
 		return Result{SQL: sql}, nil
 	}
 	var consts []span
 	tkey := key
-	if f.touch && f.litsOK {
+	if f.touch && f.litsOK && !f.setConfig {
 		consts = f.lits
 		tkey.text, tkey.template = templateKey(sql, consts), true
 		if c, hit := r.cache.get(tkey); hit {
@@ -79,7 +84,7 @@ func (r *Rewriter) Rewrite(sql string, p *Policy, s *Session) (Result, error) {
 		}
 	}
 	r.misses.Add(1)
-	res, tmpl, err := r.cold(sql, f.touch, p, s, consts)
+	res, tmpl, err := r.cold(sql, f, p, s, consts)
 	if err != nil {
 		return Result{SQL: sql}, err
 	}
@@ -97,6 +102,10 @@ func makeKey(sql string, p *Policy, s *Session) cacheKey {
 	}
 	if s != nil {
 		k.searchPath, k.user, k.vis, k.hard, k.shadows = s.SearchPath, s.User, s.Visibility, s.CanHardDelete, s.Shadows
+		k.nonStd = s.NonStandardStrings
+		if e := s.ClientEncoding; e != "" && e != "UTF8" {
+			k.enc = encodingOf(e)
+		}
 	}
 	return k
 }
@@ -134,7 +143,8 @@ func (c cached) fromTemplate(sql string, consts []span) (Result, bool) {
 }
 
 // cold parses and rewrites sql; it never panics.
-func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
+func (r *Rewriter) cold(sql string, f facts, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
+	touch := f.touch
 	defer func() {
 		if v := recover(); v != nil {
 			res, tmpl = Result{SQL: sql}, nil
@@ -151,7 +161,7 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 	if !touch {
 		p = nil // no managed name in the text: describe only
 	}
-	res, edits, werr := rewriteTree(tree, sql, p, s)
+	res, edits, werr := rewriteTree(tree, sql, p, s, f.setConfig)
 	if werr != nil {
 		return Result{SQL: sql}, nil, werr
 	}
@@ -163,11 +173,12 @@ func (r *Rewriter) cold(sql string, touch bool, p *Policy, s *Session, consts []
 }
 
 // rewriteTree walks every statement of tree and splices the edits.
-func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session) (Result, []edit, *Error) {
+func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session, setConfig bool) (Result, []edit, *Error) {
 	if s == nil {
 		s = &Session{}
 	}
-	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility, hard: s.CanHardDelete}
+	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility,
+		hard: s.CanHardDelete, setConfig: setConfig}
 	w.enterFn = w.enter
 	if p != nil {
 		w.toks = tokenize(sql)
@@ -189,6 +200,14 @@ func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session) (Resul
 		return Result{}, nil, &Error{Code: codeInternal, Message: "softdelete-proxy cannot rewrite this statement safely (overlapping edits)"}
 	}
 	return Result{SQL: out, Changed: true, Stmts: stmts}, w.edits, nil
+}
+
+// asError keeps a nil *Error a nil error.
+func asError(e *Error) error {
+	if e == nil {
+		return nil
+	}
+	return e
 }
 
 func hasSet(stmts []Stmt) bool {

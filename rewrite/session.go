@@ -8,11 +8,13 @@ import (
 )
 
 // trackedSetting reports the settings whose SET/RESET the proxy follows:
-// everything under softdelete., search_path, and the role switches that
-// change what "$user" means.
+// everything under softdelete., search_path, the role switches that change
+// current_user (and so what "$user" means), and the two settings that
+// change how the server lexes a statement (standard_conforming_strings,
+// client_encoding, which SET NAMES sets).
 func trackedSetting(name string) bool {
 	switch name {
-	case "search_path", "role", "session_authorization":
+	case "search_path", "role", "session_authorization", "standard_conforming_strings", "client_encoding":
 		return true
 	}
 	return strings.HasPrefix(name, "softdelete.")

@@ -6,16 +6,31 @@ import pg "github.com/pganalyze/pg_query_go/v6"
 func (w *walker) topLevel(n *pg.Node) Stmt {
 	before := len(w.edits)
 	st := w.describe(n)
+	w.flushQualified()
 	st.Rewritten = len(w.edits) > before
+	st.CatalogChange = catalogChange(n)
 	return st
 }
 
-// describe dispatches on the statement kind.
+// describe rewrites and describes one statement, and reports the calls of
+// set_config in it whose effect its text does not tell (Stmt.Unsure).
 func (w *walker) describe(n *pg.Node) Stmt {
+	w.plainCall = nil
+	st := w.describeKind(n)
+	if w.setConfig && !st.Unsure {
+		st.Unsure = setConfigUnsure(n, w.plainCall)
+	}
+	return st
+}
+
+// describeKind dispatches on the statement kind.
+func (w *walker) describeKind(n *pg.Node) Stmt {
 	switch v := n.GetNode().(type) {
 	case *pg.Node_SelectStmt:
 		w.selectStmt(v.SelectStmt)
-		return Stmt{Kind: "select", Set: setConfigEffect(v.SelectStmt)}
+		e, plain, unsure := setConfigEffect(v.SelectStmt)
+		w.plainCall = plain
+		return Stmt{Kind: "select", Set: e, Unsure: unsure}
 	case *pg.Node_InsertStmt:
 		w.insertStmt(v.InsertStmt)
 		return Stmt{Kind: "insert"}
@@ -39,8 +54,12 @@ func (w *walker) describe(n *pg.Node) Stmt {
 		}
 		return Stmt{Kind: "truncate"}
 	case *pg.Node_PrepareStmt:
+		// The prepared statement runs at EXECUTE: a tracked SET in it is
+		// not applied now, but makes the statement Unsure, which the proxy
+		// remembers with the tags.
 		inner := w.describe(v.PrepareStmt.Query)
-		return Stmt{Kind: "prepare", PrepareName: v.PrepareStmt.Name, ServerTag: inner.ServerTag, ClientTag: inner.ClientTag}
+		unsure := inner.Unsure || inner.Set != nil && trackedSetting(inner.Set.Name)
+		return Stmt{Kind: "prepare", PrepareName: v.PrepareStmt.Name, ServerTag: inner.ServerTag, ClientTag: inner.ClientTag, Unsure: unsure}
 	}
 	return w.describeOther(n)
 }
@@ -65,7 +84,13 @@ func (w *walker) describeOther(n *pg.Node) Stmt {
 	case *pg.Node_DeallocateStmt:
 		return Stmt{Kind: "deallocate", DeallocateName: v.DeallocateStmt.Name, DeallocateAll: v.DeallocateStmt.Isall}
 	case *pg.Node_VariableSetStmt:
-		return Stmt{Kind: "set", Set: setEffect(v.VariableSetStmt)}
+		vs := v.VariableSetStmt
+		// SET name FROM CURRENT keeps a value the text does not tell.
+		unsure := vs.Kind == pg.VariableSetKind_VAR_SET_CURRENT && trackedSetting(vs.Name)
+		return Stmt{Kind: "set", Set: setEffect(vs), Unsure: unsure}
+	case *pg.Node_LockStmt:
+		w.lockStmt(v.LockStmt)
+		return Stmt{Kind: "lock"}
 	case *pg.Node_VariableShowStmt:
 		return Stmt{Kind: "show", ShowName: v.VariableShowStmt.Name}
 	case *pg.Node_DiscardStmt:
@@ -74,24 +99,7 @@ func (w *walker) describeOther(n *pg.Node) Stmt {
 		}
 		return Stmt{Kind: "discard"}
 	case *pg.Node_TransactionStmt:
-		return Stmt{Kind: "transaction", Savepoint: savepointOp(v.TransactionStmt)}
+		return Stmt{Kind: "transaction", Savepoint: savepointOp(v.TransactionStmt), Transaction: transactionOp(v.TransactionStmt)}
 	}
 	return Stmt{Kind: "other"}
-}
-
-// savepointOp reports SAVEPOINT, RELEASE and ROLLBACK TO, whose effect on
-// tracked settings the proxy follows; nil for other transaction statements.
-func savepointOp(t *pg.TransactionStmt) *SavepointOp {
-	var op SavepointKind
-	switch t.GetKind() {
-	case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
-		op = SavepointDefine
-	case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
-		op = SavepointRelease
-	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
-		op = SavepointRollbackTo
-	default:
-		return nil
-	}
-	return &SavepointOp{Kind: op, Name: t.GetSavepointName()}
 }

@@ -58,7 +58,7 @@ func (w *walker) copyStmt(c *pg.CopyStmt) {
 		}
 		cols, last = w.text(open+1, closing-1), closing
 	}
-	q := "(SELECT " + cols + " FROM " + w.text(span.first, span.nameEnd) +
+	q := "(SELECT " + cols + " FROM " + w.nameText(span, c.Relation) +
 		" WHERE " + quoteIdent(t.Column) + test + ")"
 	w.replace(w.toks[span.first].start, w.toks[last].end, q)
 }
@@ -118,7 +118,7 @@ func (w *walker) softTruncate(rels []*pg.RangeVar, tables []*Table) {
 	last := w.scanLevel(lastRel.last, w.toks[first].depth, func(int) bool { return false }) - 1
 	var b strings.Builder
 	for i, rv := range rels {
-		upd := softUpdate(rv, tables[i])
+		upd := softUpdate(rv, w.qualifiedName(rv), tables[i])
 		switch {
 		case len(rels) == 1:
 			b.WriteString(upd)
@@ -133,9 +133,8 @@ func (w *walker) softTruncate(rels []*pg.RangeVar, tables []*Table) {
 	w.replace(w.toks[first].start, w.toks[last].end, b.String())
 }
 
-// softUpdate is the UPDATE that trashes every live row of rv.
-func softUpdate(rv *pg.RangeVar, t *Table) string {
-	name := qualifier(&pg.RangeVar{Schemaname: rv.Schemaname, Relname: rv.Relname, Catalogname: rv.Catalogname})
+// softUpdate is the UPDATE that trashes every live row of rv (named name).
+func softUpdate(rv *pg.RangeVar, name string, t *Table) string {
 	only := ""
 	if !rv.Inh {
 		only = "ONLY "

@@ -20,8 +20,14 @@ type walker struct {
 	hard    bool     // Session.CanHardDelete
 	edits   []edit   // spliced into sql at the end
 	ctes    []string // CTE names in scope, innermost last
-	err     *Error
-	enterFn func(any) bool // w.enter, bound once by cold (walk.go)
+	// quals are the qualifications of resolved names not yet spliced
+	quals []pendingQual
+	// setConfig: the text names set_config, so statements are searched
+	// for its calls; plainCall is the call Stmt.Set describes.
+	setConfig bool
+	plainCall *pg.FuncCall
+	err       *Error
+	enterFn   func(any) bool // w.enter, bound once by cold (walk.go)
 }
 
 // fail records the first error; the walk stops at the next check.
@@ -53,26 +59,18 @@ func (w *walker) managed(rv *pg.RangeVar) *Table {
 	if rv.Schemaname != "" {
 		return w.pol.Lookup(rv.Schemaname, rv.Relname)
 	}
-	if w.isCTE(rv.Relname) {
+	if rv.Schemaname == "" && w.isCTE(rv.Relname) {
 		return nil
 	}
-	return w.target(rv)
+	return w.resolve(rv)
 }
 
 // target resolves a DML target (never a CTE reference).
 func (w *walker) target(rv *pg.RangeVar) *Table {
-	if rv.Schemaname != "" {
-		return w.pol.Lookup(rv.Schemaname, rv.Relname)
+	if rv == nil {
+		return nil
 	}
-	for _, s := range w.path {
-		if t := w.pol.Lookup(s, rv.Relname); t != nil {
-			return t
-		}
-		if shadowed(w.shadows, s, rv.Relname) {
-			return nil
-		}
-	}
-	return nil
+	return w.resolve(rv)
 }
 
 func (w *walker) isCTE(name string) bool {

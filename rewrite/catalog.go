@@ -1,0 +1,55 @@
+package rewrite
+
+import pg "github.com/pganalyze/pg_query_go/v6"
+
+// catalogChange reports a statement that may create, drop, rename or move
+// (SET SCHEMA) a relation or a schema, or change partitions or
+// inheritance (Stmt.CatalogChange): after it the proxy learns again which
+// relations are named like managed tables. It errs on the side of yes
+// (CASCADE may drop views and tables of any dependent kind, an extension
+// or a DO block may do anything); the statement itself is not changed.
+func catalogChange(n *pg.Node) bool {
+	switch v := n.GetNode().(type) {
+	case *pg.Node_CreateStmt, *pg.Node_CreateForeignTableStmt, *pg.Node_CreateTableAsStmt,
+		*pg.Node_ViewStmt, *pg.Node_CreateSchemaStmt, *pg.Node_RenameStmt,
+		*pg.Node_AlterObjectSchemaStmt, *pg.Node_ImportForeignSchemaStmt, *pg.Node_DropOwnedStmt,
+		*pg.Node_CreateExtensionStmt, *pg.Node_AlterExtensionStmt, *pg.Node_RuleStmt, *pg.Node_DoStmt:
+		return true
+	case *pg.Node_DropStmt:
+		return dropsRelation(v.DropStmt)
+	case *pg.Node_AlterTableStmt:
+		return altersHierarchy(v.AlterTableStmt)
+	case *pg.Node_SelectStmt: // SELECT … INTO creates a table
+		return v.SelectStmt.GetIntoClause() != nil
+	case *pg.Node_DiscardStmt: // DISCARD ALL and TEMP drop the temporary tables
+		t := v.DiscardStmt.Target
+		return t == pg.DiscardMode_DISCARD_ALL || t == pg.DiscardMode_DISCARD_TEMP
+	case *pg.Node_ExplainStmt: // EXPLAIN ANALYZE runs its statement
+		return catalogChange(v.ExplainStmt.Query)
+	}
+	return false
+}
+
+// dropsRelation reports a DROP of a relation, schema or extension, or any
+// DROP … CASCADE.
+func dropsRelation(d *pg.DropStmt) bool {
+	switch d.RemoveType {
+	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW,
+		pg.ObjectType_OBJECT_FOREIGN_TABLE, pg.ObjectType_OBJECT_SCHEMA, pg.ObjectType_OBJECT_EXTENSION:
+		return true
+	}
+	return d.Behavior == pg.DropBehavior_DROP_CASCADE
+}
+
+// altersHierarchy reports ATTACH/DETACH PARTITION and INHERIT/NO INHERIT.
+func altersHierarchy(a *pg.AlterTableStmt) bool {
+	for _, c := range a.Cmds {
+		switch c.GetAlterTableCmd().GetSubtype() {
+		case pg.AlterTableType_AT_AttachPartition, pg.AlterTableType_AT_DetachPartition,
+			pg.AlterTableType_AT_DetachPartitionFinalize, pg.AlterTableType_AT_AddInherit,
+			pg.AlterTableType_AT_DropInherit:
+			return true
+		}
+	}
+	return false
+}
