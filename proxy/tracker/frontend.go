@@ -46,11 +46,27 @@ func NeedsFrontend(typ byte) bool {
 func (s *Session) Frontend(f wire.Frame) (Step, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var before []byte
 	if f.Type != 'c' && f.Type != 'f' {
-		if st, wait := s.beginUnit(f.Type); wait {
+		st, wait := s.beginUnit(f.Type)
+		if wait {
 			return st, nil
 		}
+		before = st.Before
 	}
+	st, err := s.frontendFrame(f)
+	if st.Wait != nil && before != nil {
+		// The frame waits (its unit must start again): the probe is
+		// already queued, so it goes now; the retry must not send it twice.
+		st.Before = before
+		return st, err
+	}
+	st.Before = before
+	return st, err
+}
+
+// frontendFrame takes one frame of the open unit.
+func (s *Session) frontendFrame(f wire.Frame) (Step, error) {
 	switch f.Type {
 	case 'Q':
 		return s.query(f.Body())

@@ -118,6 +118,10 @@ func (s *Session) plansOf(stmts []rewrite.Stmt, sql string, touches bool) ([]*pl
 // barrier for later units, and a re-learn after it when the proxy cannot
 // tell the change from the text.
 func (s *Session) effectsOf(stmts []rewrite.Stmt) {
+	if s.unsureCursor {
+		s.markBarrier()
+		s.open.relearn = true
+	}
 	for i := range stmts {
 		st := &stmts[i]
 		if st.Set != nil || st.Savepoint != nil || st.PrepareName != "" || st.DeallocateName != "" || st.DeallocateAll ||
@@ -126,6 +130,15 @@ func (s *Session) effectsOf(stmts []rewrite.Stmt) {
 		}
 		if st.Unsure {
 			s.open.relearn = true
+			if st.Kind == "declare" {
+				s.unsureCursor = true // its FETCHes run what the text does not tell
+			}
+		}
+		if st.ExecuteName != "" {
+			if def, _ := s.defs.statement(st.ExecuteName, s.open); def == nil || def.plan == nil || def.plan.st.Unsure {
+				s.markBarrier()
+				s.open.relearn = true // it runs what its PREPARE did not tell
+			}
 		}
 		if st.CatalogChange {
 			s.open.relearnCatalog = true

@@ -63,6 +63,9 @@ type Session struct {
 	lastVersion uint64
 	// finished counts the units answered.
 	finished uint64
+	// catalogInTx: a catalog change in the open transaction, which its end
+	// may undo; unsureCursor: a cursor whose FETCHes may change settings.
+	catalogInTx, unsureCursor bool
 	// swallow is set while the head of the queue is the proxy's own query:
 	// the server loop drops its replies without taking the lock.
 	swallow atomic.Bool

@@ -264,6 +264,64 @@ func TestFacts(t *testing.T) {
 		}
 		h.searchPath(`"$user", public`)
 	})
+	t.Run("a probe sent ahead of a Bind goes upstream before it, and only its replies are dropped", func(t *testing.T) {
+		h := newHarness(t, testPolicy(1), nil, ptr(defaultProbe()))
+		h.C(parse("s", "DISCARD ALL")) // a catalog change: learn again after it
+		h.C(&pgproto3.Describe{ObjectType: 'S', Name: "s"})
+		h.C(syncMsg())
+		h.S(parseOK())
+		h.S(&pgproto3.ParameterDescription{})
+		h.S(&pgproto3.NoData{})
+		h.rfq('I')
+		h.C(bind("", "s"))
+		if n := len(h.upstream); n < 2 || h.upstream[n-2] != "probe" || h.upstream[n-1] != "bind s" {
+			t.Fatalf("upstream %q: the probe must be sent before the Bind", h.upstream)
+		}
+		h.C(exec(""))
+		h.C(syncMsg())
+		h.answerProbe(defaultProbe())
+		h.S(bindOK())
+		h.tag("DISCARD ALL")
+		h.rfq('I')
+		h.idle(true)
+	})
+	t.Run("a catalog change inside a transaction is learned again after its end", func(t *testing.T) {
+		h := newHarness(t, testPolicy(1), nil, ptr(defaultProbe()))
+		h.C(q("BEGIN"))
+		h.tag("BEGIN")
+		h.rfq('T')
+		h.C(q("CREATE TEMP TABLE contacts (id int)"))
+		h.tag("CREATE TABLE")
+		h.rfq('T')
+		h.W(q("SELECT * FROM contacts")) // learned again: the temp table shadows
+		h.answerProbe(defaultProbe())
+		h.C(q("SELECT * FROM contacts"))
+		h.tag("SELECT 0")
+		h.rfq('T')
+		h.C(q("ROLLBACK"))
+		h.tag("ROLLBACK")
+		h.rfq('I')
+		if !h.s.facts.stale {
+			t.Fatal("the rollback dropped the temp table: the proxy must ask again")
+		}
+	})
+	t.Run("FETCH from a cursor that calls set_config is followed by a new probe", func(t *testing.T) {
+		h := newHarness(t, testPolicy(1), nil, ptr(defaultProbe()))
+		h.C(q("BEGIN"))
+		h.tag("BEGIN")
+		h.rfq('T')
+		h.C(q("DECLARE c CURSOR FOR SELECT set_config('search_path', x, false) FROM (VALUES ('other')) v(x)"))
+		h.tag("DECLARE CURSOR")
+		h.rfq('T')
+		h.W(q("FETCH c"))
+		h.answerProbe(defaultProbe())
+		h.C(q("FETCH c"))
+		h.tag("FETCH 1")
+		h.rfq('T')
+		if !h.s.facts.stale {
+			t.Fatal("after a FETCH of that cursor the proxy must ask again")
+		}
+	})
 	t.Run("the probe's SQL runs on PostgreSQL and has its columns", func(t *testing.T) {
 		testProbeOnServer(t)
 	})
