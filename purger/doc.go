@@ -14,8 +14,8 @@
 //     Restore, Forget, Empty and Stats for the trash command.
 //   - Audit (audit.go): every restore, forget, empty and purge is a
 //     structured log line (actor, action, database, table, count, when) and,
-//     with audit.table, a row that AuditTableDDL's table holds (migrate
-//     creates it).
+//     with audit.table, a row in the table that migrate creates
+//     (schema.AuditTableDDL).
 //   - Metrics (metrics.go, record.go), report and output formats (report.go,
 //     format.go); every SQL statement is built in sql.go and kept as golden
 //     files under testdata/sql/.

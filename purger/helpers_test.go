@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -17,11 +18,11 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// schema is the test schema: contacts (plain), deals (who/why/hold) and
+// testSchema is the test schema: contacts (plain), deals (who/why/hold) and
 // notes referencing deals, all with the purger's partial index, a guard
 // trigger like the policy issue's (hard deletes only from a purge) and an
 // audit table.
-const schema = `
+const testSchema = `
 CREATE TABLE contacts (id bigint PRIMARY KEY, name text, deleted_at timestamptz);
 CREATE INDEX ON contacts (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TABLE deals (id bigint PRIMARY KEY, title text, deleted_at timestamptz,
@@ -61,7 +62,7 @@ var (
 func newDB(t *testing.T) (name, url string) {
 	t.Helper()
 	name, url = pgtest.Get(t).CreateDatabase(t)
-	pgtest.Exec(t, url, schema, AuditTableDDL("softdelete.audit"))
+	pgtest.Exec(t, url, testSchema, schema.AuditTableDDL("softdelete.audit"))
 	return name, url
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
@@ -25,7 +26,7 @@ CREATE TABLE deals (id bigint PRIMARY KEY, deleted_at timestamptz, legal_hold bo
 INSERT INTO contacts SELECT g, 'c', CASE WHEN g <= 3 THEN NULL WHEN g <= 6 THEN now() - interval '10 days'
     ELSE now() - interval '40 days' END FROM generate_series(1, 10) g;
 INSERT INTO deals VALUES (1, now() - interval '100 days', true), (2, now() - interval '100 days', false);`,
-		purger.AuditTableDDL("softdelete.audit"))
+		schema.AuditTableDDL("softdelete.audit"))
 	config = filepath.Join(t.TempDir(), "config.yaml")
 	yaml := "tables:\n  public.contacts: {}\n  public.deals: { hold_column: legal_hold }\n" +
 		"purge:\n  database_urls: [ \"" + url + "\" ]\naudit:\n  table: softdelete.audit\n"

@@ -10,9 +10,10 @@ type Catalog struct {
 	Database      string
 	ServerVersion int // server_version_num, e.g. 150004
 	Tables        []*TableInfo
-	Functions     []Function // SQL and PL/pgSQL functions outside the system schemas
-	Audit         *AuditInfo // nil when audit.table is not set
-	GuardSource   string     // body of softdelete.guard_hard_delete(), "" when absent
+	Functions     []Function  // SQL and PL/pgSQL functions outside the system schemas
+	Audit         *AuditInfo  // nil when audit.table is not set
+	OwnSchema     bool        // schema softdelete exists
+	Installed     []Installed // the objects migrate owns (objects_inspect.go)
 
 	quoted map[string]string // identifier -> quote_ident(identifier)
 }

@@ -16,6 +16,7 @@ func Check(c *Catalog) *Report {
 		r.Findings = append(r.Findings, c.checkTable(t)...)
 	}
 	r.Findings = append(r.Findings, c.checkAudit()...)
+	r.Findings = append(r.Findings, c.checkObjects()...)
 	sortFindings(r.Findings, order)
 	for _, f := range r.Findings {
 		if f.Severity == Error {

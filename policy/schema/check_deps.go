@@ -101,9 +101,6 @@ func (c *Catalog) checkAudit() []Finding {
 		Fix:     "rename it and let softdelete-proxy migrate --apply create a new one"}}
 }
 
-// auditColumns are the columns the purger's audit rows fill (purger/audit.go).
-var auditColumns = []string{"at", "actor", "action", "table_name", "row_count", "detail"}
-
 // purgeIndexAdvice is how to build the purger's index without blocking
 // writes: CONCURRENTLY, which a partitioned table only allows partition by
 // partition (the index on the parent then attaches them).

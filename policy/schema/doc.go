@@ -6,7 +6,7 @@
 //	Inspect(ctx, conn, cfg)  -> *Catalog     reads pg_catalog, nothing else (inspect*.go)
 //	Check(catalog)           -> *Report      pure: findings with a fix each (check*.go, refs.go, unique.go)
 //	WriteReport(w, r, fmt)                   text for a DBA, JSON for scripts (format.go)
-//	Plan(catalog, Options)   -> *Migration   pure: idempotent DDL steps and notes (plan.go, guard.go)
+//	Plan(catalog, Options)   -> *Migration   pure: idempotent DDL steps and notes (plan.go, objects.go)
 //	Migration.Script / Apply                 a psql script, or one transaction (script.go)
 //
 // Inspect asks the server to quote every name (quote_ident) and to deparse
@@ -47,16 +47,29 @@
 // ADD COLUMN IF NOT EXISTS for missing columns; CREATE INDEX IF NOT EXISTS
 // for the purger's partial index (with a comment suggesting CONCURRENTLY,
 // which cannot run in the transaction); the audit table from
-// purger.AuditTableDDL, so its columns are the purger's by construction.
+// AuditTableDDL (audit.go), whose columns the purger writes.
 // With Options.Unique, each plain unique constraint or index becomes a
 // partial unique index of live rows under the same name (so unique
 // violations still name it); those a foreign key depends on, and deferrable
-// ones, are left with a note. With Options.Guard, the function
-// softdelete.guard_hard_delete() and a BEFORE DELETE row trigger
-// softdelete_guard on each managed table refuse hard deletes (SQLSTATE
-// 42501) unless the transaction did SET LOCAL softdelete.purging = 'on'
-// (the purger and the trash commands) or softdelete.hard_delete = 'on'
-// (the proxy, for a delete forever allowed in the trash view). What
+// ones, are left with a note. Then the server objects (below). What
 // migrate cannot decide for a DBA (a column of the wrong type, a view in
 // the policy) is printed as a note.
+//
+// # Server objects
+//
+// Everything that must hold on every path, whoever connects, is a server
+// object that migrate installs and check verifies, from one registry
+// (objects.go): each concern is a generator (guardObjects in guard.go, the
+// referential actions in fk*.go) that returns the Objects it wants from the
+// Catalog. Functions live in schema softdelete, triggers are named
+// softdelete_*; each carries COMMENT 'softdelete-proxy <fingerprint>', a
+// short hash of its Create DDL. Inspect reads what is installed
+// (objects_inspect.go: every function of schema softdelete, every
+// softdelete_* trigger calling one, their comments, bodies and whether the
+// trigger is enabled); Plan creates what is missing, replaces what is stale
+// (another fingerprint, a function body changed by hand, a disabled
+// trigger) and drops what no generator wants (triggers first, functions
+// after the triggers were replaced); Check reports each of these as an
+// error. Kinds without a comment (roles, grants) say themselves whether
+// the catalog has them (Object.Present).
 package schema

@@ -33,6 +33,9 @@ const (
 	KindFunctionReads     = "function_reads"
 	KindFunctionDeletes   = "function_deletes"
 	KindPurgeIndex        = "purge_index"
+	KindObjectMissing     = "object_missing"    // an object migrate installs is not there
+	KindObjectStale       = "object_stale"      // it is there, but from another policy or version
+	KindObjectUnexpected  = "object_unexpected" // migrate installed it, and nothing wants it now
 )
 
 // kindOrder is the order findings of one table and severity are listed in.
@@ -41,6 +44,7 @@ var kindOrder = []string{
 	KindAuditTableMissing, KindAuditColumns, KindColumnDefault, KindUnique, KindUniqueWithColumn,
 	KindFKParent, KindFKChild, KindTriggerDelete, KindTriggerUpdate, KindView, KindMaterializedView,
 	KindFunctionReads, KindFunctionDeletes, KindPurgeIndex,
+	KindObjectMissing, KindObjectStale, KindObjectUnexpected,
 }
 
 // Finding is one thing check found about a managed table (or the audit

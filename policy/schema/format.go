@@ -44,7 +44,11 @@ func textReport(r *Report) string {
 		byTable[f.Table] = append(byTable[f.Table], f)
 	}
 	for _, t := range order {
-		fmt.Fprintf(&b, "\n== %s\n", t)
+		label := t
+		if t == "" {
+			label = "database " + r.Database + " (database-wide objects)"
+		}
+		fmt.Fprintf(&b, "\n== %s\n", label)
 		if len(byTable[t]) == 0 {
 			b.WriteString("   ok\n")
 		}

@@ -2,10 +2,10 @@ package schema
 
 import "fmt"
 
-// The guard trigger of migrate --guard: a BEFORE DELETE row trigger on each
-// managed table that refuses hard deletes unless the transaction is marked.
+// The guard: the function softdelete.guard_hard_delete() and a BEFORE
+// DELETE row trigger softdelete_guard on each managed table, which refuse
+// hard deletes unless the transaction is marked.
 const (
-	guardSchema   = "softdelete"
 	guardFunction = "guard_hard_delete"
 	guardTrigger  = "softdelete_guard"
 
@@ -17,8 +17,7 @@ const (
 	HardDeleteSetting = "softdelete.hard_delete"
 )
 
-// guardBody is the function's source; migrate compares it with prosrc to
-// know whether the installed function is current.
+// guardBody is the function's source.
 const guardBody = `
 BEGIN
     IF current_setting('` + PurgingSetting + `', true) = 'on'
@@ -32,32 +31,35 @@ BEGIN
 END
 `
 
-// guardFunctionDDL creates (or updates) the guard function.
-func guardFunctionDDL(c *Catalog) []string {
-	return []string{
-		"CREATE SCHEMA IF NOT EXISTS " + c.Q(guardSchema) + ";",
-		fmt.Sprintf("CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %s;",
-			c.QN(guardSchema, guardFunction), dollarQuote(guardBody)),
-	}
-}
-
-// guardTriggerDDL installs the guard on one table, replacing a trigger of
-// the same name (CREATE OR REPLACE TRIGGER needs PostgreSQL 14).
-func guardTriggerDDL(c *Catalog, t *TableInfo) []string {
-	create := fmt.Sprintf("TRIGGER %s BEFORE DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s();",
-		c.Q(guardTrigger), t.Quoted, c.QN(guardSchema, guardFunction))
-	if c.ServerVersion >= 140000 {
-		return []string{"CREATE OR REPLACE " + create}
-	}
-	return []string{fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s;", c.Q(guardTrigger), t.Quoted), "CREATE " + create}
-}
-
-// hasGuard reports whether t already has the guard trigger.
-func hasGuard(c *Catalog, t *TableInfo) bool {
-	for _, tr := range t.Triggers {
-		if tr.Name == c.Q(guardTrigger) {
-			return true
+// guardObjects is the guard's generator.
+func guardObjects(c *Catalog) []Object {
+	fn := c.QN(ownSchema, guardFunction)
+	out := []Object{c.functionObject(guardFunction, "",
+		"the guard function: refuses hard deletes unless "+PurgingSetting+" or "+HardDeleteSetting+
+			" is 'on' in the transaction (SET LOCAL)",
+		"RETURNS trigger LANGUAGE plpgsql", guardBody)}
+	for _, t := range c.Tables {
+		if !t.IsTable() {
+			continue
 		}
+		out = append(out, c.triggerObject(t.Quoted, guardTrigger,
+			"refuse hard deletes of "+t.Quoted+" that are not marked as a purge or an allowed delete forever",
+			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()", t.Quoted, fn)))
 	}
-	return false
+	return out
+}
+
+// triggerObject is a trigger named name on table, defined by def (what
+// follows CREATE TRIGGER name), replaced in place where the server can
+// (CREATE OR REPLACE TRIGGER needs PostgreSQL 14).
+func (c *Catalog) triggerObject(table, name, purpose, def string) Object {
+	q := c.Q(name)
+	o := Object{Kind: "trigger", Table: table, Name: q + " on " + table, Purpose: purpose}
+	if c.ServerVersion >= 140000 {
+		o.Create = []string{"CREATE OR REPLACE TRIGGER " + q + " " + def + ";"}
+		return o
+	}
+	o.Create = []string{"CREATE TRIGGER " + q + " " + def + ";"}
+	o.Drop = []string{"DROP TRIGGER IF EXISTS " + q + " ON " + table + ";"}
+	return o
 }

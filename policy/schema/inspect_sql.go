@@ -76,7 +76,8 @@ WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
 ORDER BY 1`
 
 // functionsSQL lists the SQL and PL/pgSQL functions and procedures a user
-// wrote (not the system's, not an extension's) with their full definition.
+// wrote (not the system's, not an extension's, not softdelete-proxy's own in
+// schema softdelete) with their full definition.
 const functionsSQL = `
 SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname)
            || '(' || pg_get_function_identity_arguments(p.oid) || ')',
@@ -86,12 +87,9 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 WHERE l.lanname IN ('sql', 'plpgsql') AND p.prokind IN ('f', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-  AND NOT (n.nspname = '` + guardSchema + `' AND p.proname = '` + guardFunction + `')
+  AND n.nspname <> '` + ownSchema + `'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
                   WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
 ORDER BY 1`
 
-const guardSourceSQL = `
-SELECT p.prosrc
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = '` + guardSchema + `' AND p.proname = '` + guardFunction + `' AND p.pronargs = 0`
+const schemaExistsSQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`

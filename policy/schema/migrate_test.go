@@ -176,7 +176,7 @@ func TestMigrateGuardOutdatedFunction(t *testing.T) {
 	f.apply(Options{Guard: true})
 	f.mustExec(`CREATE OR REPLACE FUNCTION softdelete.guard_hard_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`)
 	m := f.plan(Options{Guard: true})
-	if len(m.Steps) != 1 || !strings.Contains(m.Steps[0].SQL[1], "CREATE OR REPLACE FUNCTION") {
+	if len(m.Steps) != 1 || !strings.Contains(m.Steps[0].SQL[0], "CREATE OR REPLACE FUNCTION") {
 		t.Fatalf("want the function replaced only:\n%s", m.Script(0))
 	}
 }

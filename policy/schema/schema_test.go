@@ -104,3 +104,7 @@ func (f *fixture) mustExec(sql string, args ...any) {
 		f.t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+func TestAuditTableDDL(t *testing.T) {
+	golden(t, "audit_ddl.sql", AuditTableDDL("softdelete.audit"))
+}
