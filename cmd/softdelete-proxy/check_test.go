@@ -22,7 +22,8 @@ func schemaDB(t *testing.T, withURL bool) (url, config string) {
 	t.Helper()
 	_, url = pgtest.Get(t).CreateDatabase(t)
 	pgtest.Exec(t, url, `CREATE TABLE contacts (id bigint PRIMARY KEY, email text UNIQUE, deleted_at timestamptz)`)
-	yaml := "tables:\n  public.contacts: { deleted_by_column: deleted_by }\naudit:\n  table: softdelete.audit\n"
+	purge := pgtest.Get(t).RoleName(t, "purge") // migrate creates it; roles are cluster-wide
+	yaml := "roles:\n  purge: " + purge + "\ntables:\n  public.contacts: { deleted_by_column: deleted_by }\naudit:\n  table: softdelete.audit\n"
 	if withURL {
 		yaml += "purge:\n  database_urls: [ \"" + url + "\" ]\n"
 	}
@@ -47,7 +48,8 @@ func TestCheckCommandExitCodes(t *testing.T) {
 	url, config := schemaDB(t, false)
 	code, out, errOut := runCLI(t, "check", "--config", config, "--database-url", url)
 	if code != 1 || !strings.Contains(out, "ERROR [column_missing] deleted_by") ||
-		!strings.Contains(out, "ERROR [audit_table_missing]") || !strings.Contains(errOut, "check: 2 error(s)") {
+		!strings.Contains(out, "ERROR [audit_table_missing]") || !strings.Contains(out, "ERROR [object_missing] trigger softdelete_guard on public.contacts") ||
+		!strings.Contains(errOut, " error(s) in database") {
 		t.Fatalf("check with errors: exit %d\n%s\nstderr: %s", code, out, errOut)
 	}
 	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", url, "--apply"); code != 0 {

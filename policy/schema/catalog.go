@@ -14,6 +14,8 @@ type Catalog struct {
 	Audit         *AuditInfo  // nil when audit.table is not set
 	OwnSchema     bool        // schema softdelete exists
 	Installed     []Installed // the objects migrate owns (objects_inspect.go)
+	Roles         Roles       // roles.purge and roles.hard_delete
+	SuperLogins   []string    // quoted superuser roles that can log in
 
 	quoted map[string]string // identifier -> quote_ident(identifier)
 }
@@ -41,6 +43,12 @@ type TableInfo struct {
 	Outgoing []ForeignKey // foreign keys of this table to others
 	Triggers []Trigger
 	Views    []View // views and materialized views that read this table
+
+	Owner       string // quoted role that owns the table
+	Security    RowSecurity
+	Grants      []Grantee  // its ACL's roles, and the purge role
+	Descendants []Relative // partitions and inheritance children at any depth, parents first
+	Ancestors   []Relative // the tables it is a partition or child of, at any depth
 }
 
 // Exists reports whether a relation of that name was found.

@@ -1,52 +1,152 @@
 package schema
 
-import "fmt"
-
-// The guard: the function softdelete.guard_hard_delete() and a BEFORE
-// DELETE row trigger softdelete_guard on each managed table, which refuse
-// hard deletes unless the transaction is marked.
-const (
-	guardFunction = "guard_hard_delete"
-	guardTrigger  = "softdelete_guard"
-
-	// PurgingSetting is set to 'on' with SET LOCAL by the purger (and the
-	// trash commands) around their own hard deletes.
-	PurgingSetting = "softdelete.purging"
-	// HardDeleteSetting is set to 'on' with SET LOCAL by the proxy around a
-	// delete forever allowed in the trash view.
-	HardDeleteSetting = "softdelete.hard_delete"
+import (
+	"fmt"
 )
 
-// guardBody is the function's source.
-const guardBody = `
-BEGIN
-    IF current_setting('` + PurgingSetting + `', true) = 'on'
-       OR current_setting('` + HardDeleteSetting + `', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'hard delete from %.% refused: its rows are soft-deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = '42501',
-              HINT = 'Delete through softdelete-proxy, which moves rows to the trash. To delete for good, '
-                     'run SET LOCAL ` + HardDeleteSetting + ` = ''on'' first in the same transaction.';
-END
-`
+// The guard (docs/guard.md): a live row of a managed table is never
+// deleted for good, a trashed one only when session_user is a member (by
+// GRANT) of the purge role or of a roles.hard_delete role; TRUNCATE is
+// refused (on_truncate: hard: allowed to hard_delete members only);
+// trashing needs DELETE on the table and restoring UPDATE. It covers the
+// managed tables and their partitions and inheritance children.
 
-// guardObjects is the guard's generator.
+// The guard's functions (schema softdelete) and triggers.
+const (
+	fnGranted       = "session_user_granted"
+	fnMayHardDelete = "may_hard_delete"
+	fnMayTruncate   = "may_truncate"
+	fnRefuseDelete  = "refuse_hard_delete"
+	fnRefuseTrunc   = "refuse_truncate"
+	fnRefuseSoft    = "refuse_soft_delete"
+
+	guardTrigger     = "softdelete_guard"     // BEFORE DELETE, row
+	truncateTrigger  = "softdelete_truncate"  // BEFORE TRUNCATE, statement
+	privilegeTrigger = "softdelete_privilege" // BEFORE UPDATE OF the column, row
+)
+
+// ownNames are the identifiers the generators use, for Inspect to quote.
+var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnRefuseDelete, fnRefuseTrunc, fnRefuseSoft,
+	guardTrigger, truncateTrigger, privilegeTrigger}
+
+// guardObjects is the guard's generator: its functions, then for each
+// managed table and each of its partitions and children the triggers (or,
+// on a partition, the check that the cloned row triggers are enabled).
 func guardObjects(c *Catalog) []Object {
-	fn := c.QN(ownSchema, guardFunction)
-	out := []Object{c.functionObject(guardFunction, "",
-		"the guard function: refuses hard deletes unless "+PurgingSetting+" or "+HardDeleteSetting+
-			" is 'on' in the transaction (SET LOCAL)",
-		"RETURNS trigger LANGUAGE plpgsql", guardBody)}
+	out := c.guardFunctions()
 	for _, t := range c.Tables {
 		if !t.IsTable() {
 			continue
 		}
-		out = append(out, c.triggerObject(t.Quoted, guardTrigger,
-			"refuse hard deletes of "+t.Quoted+" that are not marked as a purge or an allowed delete forever",
-			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()", t.Quoted, fn)))
+		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name, onTruncate: t.OnTruncate}
+		out = append(out, c.guardTriggers(root)...)
+		for _, d := range c.inherited(t) {
+			out = append(out, c.guardTriggers(guardTarget{table: d.Quoted, kind: d.Kind, col: t.Column, root: t.Quoted,
+				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones})...)
+		}
 	}
 	return out
+}
+
+// inherited are the descendants of t that are managed through t: all of
+// them but those the policy names itself, and their own descendants (they
+// are managed with their own settings).
+func (c *Catalog) inherited(t *TableInfo) []Relative {
+	own := map[string]bool{}
+	for _, m := range c.Tables {
+		if m != t && m.Exists() {
+			own[m.Quoted] = true
+		}
+	}
+	var out []Relative
+	for _, d := range t.Descendants { // parents come before their children
+		if own[d.Quoted] || own[d.Parent] {
+			own[d.Quoted] = true
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// guardTarget is one relation the guard protects.
+type guardTarget struct {
+	table, kind string
+	col         string // the soft-delete column, raw
+	root        string // the managed table it belongs to (itself for a managed table)
+	rootName    string // the managed table's name, raw
+	onTruncate  string
+	partition   bool            // its row triggers are clones of its parent's
+	clones      map[string]bool // cloned trigger -> enabled
+}
+
+func (c *Catalog) guardFunctions() []Object {
+	hard := make([]string, 0, len(c.Roles.HardDelete))
+	for _, r := range c.Roles.HardDelete {
+		hard = append(hard, r.Quoted)
+	}
+	trigger := "RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp"
+	return []Object{
+		c.returnFunctionObject(fnGranted, "oid[]",
+			"the guard's membership test: is session_user, through GRANTs, one of these roles (superusers included only when granted)",
+			"RETURNS boolean LANGUAGE sql STABLE", grantedBody),
+		c.returnFunctionObject(fnMayHardDelete, "",
+			"the guard's test for deleting trashed rows for good: session_user is a member of "+c.Roles.Purge.Quoted+
+				" (roles.purge) or of a roles.hard_delete role ("+c.hardDeleteList()+")",
+			"RETURNS boolean LANGUAGE sql STABLE", c.memberExpr(append([]string{c.Roles.Purge.Quoted}, hard...))),
+		c.returnFunctionObject(fnMayTruncate, "",
+			"the guard's test for TRUNCATE of a table with on_truncate: hard: session_user is a member of a roles.hard_delete role ("+
+				c.hardDeleteList()+")",
+			"RETURNS boolean LANGUAGE sql STABLE", c.memberExpr(hard)),
+		c.functionObject(fnRefuseDelete, "", "the guard's error for a hard delete it refuses (SQLSTATE 42501)", trigger, c.refuseDeleteBody()),
+		c.functionObject(fnRefuseTrunc, "", "the guard's decision on TRUNCATE, and its error (SQLSTATE 42501)", trigger, c.refuseTruncateBody()),
+		c.functionObject(fnRefuseSoft, "",
+			"the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own: permission denied)",
+			trigger, refuseSoftDeleteBody),
+	}
+}
+
+// guardTriggers are the guard's objects on one relation.
+func (c *Catalog) guardTriggers(g guardTarget) []Object {
+	col := c.Q(g.col)
+	fn := func(name string) string { return c.QN(ownSchema, name) }
+	var out []Object
+	rowTriggers := []struct{ name, purpose, def string }{
+		{guardTrigger, "the guard: refuses hard deletes of live rows of " + g.table + ", and of trashed ones unless the session user may",
+			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW WHEN (OLD.%s IS NULL OR NOT %s()) EXECUTE FUNCTION %s(%s)",
+				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col))},
+		{privilegeTrigger, "trashing a row of " + g.table + " needs DELETE on " + g.root + ", restoring it UPDATE, as deleting and updating would",
+			fmt.Sprintf("BEFORE UPDATE OF %[2]s ON %[1]s FOR EACH ROW WHEN ("+
+				"(OLD.%[2]s IS NULL AND NEW.%[2]s IS NOT NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'DELETE') "+
+				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR "+
+				"(OLD.%[2]s IS NOT NULL AND NEW.%[2]s IS NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'UPDATE') "+
+				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION %[4]s(%[5]s)",
+				g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))},
+	}
+	for _, rt := range rowTriggers {
+		if g.partition {
+			out = append(out, c.cloneObject(g, rt.name))
+			continue
+		}
+		out = append(out, c.triggerObject(g.table, rt.name, rt.purpose, rt.def))
+	}
+	if g.kind == "f" {
+		return out // foreign tables cannot have TRUNCATE triggers (check warns)
+	}
+	return append(out, c.triggerObject(g.table, truncateTrigger,
+		"refuses TRUNCATE of "+g.table+" (on_truncate: "+g.onTruncate+")",
+		fmt.Sprintf("BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)", g.table, fn(fnRefuseTrunc), quoteLiteral(g.onTruncate))))
+}
+
+// cloneObject is a row trigger PostgreSQL clones onto a partition from its
+// parent: it must be enabled there. A missing clone comes with its
+// parent's trigger.
+func (c *Catalog) cloneObject(g guardTarget, name string) Object {
+	q := c.Q(name)
+	enabled, ok := g.clones[q]
+	return Object{Kind: "trigger clone", Table: g.table, Name: q + " on " + g.table, Present: !ok || enabled,
+		Purpose: "the " + name + " trigger of " + g.root + ", cloned onto its partition " + g.table + ", must be enabled",
+		Create:  []string{"ALTER TABLE " + g.table + " ENABLE TRIGGER " + q + ";"}}
 }
 
 // triggerObject is a trigger named name on table, defined by def (what

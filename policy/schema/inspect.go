@@ -43,6 +43,9 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	if err := c.loadAudit(ctx, q, cfg); err != nil {
 		return nil, fmt.Errorf("inspecting the audit table: %w", err)
 	}
+	if err := c.inspectGuard(ctx, q, cfg); err != nil {
+		return nil, err
+	}
 	if err := q.QueryRow(ctx, schemaExistsSQL, ownSchema).Scan(&c.OwnSchema); err != nil {
 		return nil, fmt.Errorf("reading schema %s: %w", ownSchema, err)
 	}
@@ -58,7 +61,7 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 	for _, t := range cfg.Managed {
 		ids = append(ids, t.Schema, t.Name, t.Column, t.DeletedByColumn, t.ReasonColumn, t.HoldColumn)
 	}
-	ids = append(ids, ownSchema, guardFunction, guardTrigger)
+	ids = append(ids, ownNames...)
 	if n, ok := cfg.AuditTable(); ok {
 		ids = append(ids, n.Schema, n.Name)
 	}

@@ -72,7 +72,7 @@ JOIN pg_rewrite r ON r.oid = d.objid
 JOIN pg_class v ON v.oid = r.ev_class
 JOIN pg_namespace vn ON vn.oid = v.relnamespace
 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.refobjid = $1 AND v.oid <> $1
+  AND d.refobjid = $1 AND v.oid <> $1 AND v.relkind IN ('v', 'm')
 ORDER BY 1`
 
 // functionsSQL lists the SQL and PL/pgSQL functions and procedures a user

@@ -30,7 +30,7 @@ type Object struct {
 type generator func(c *Catalog) []Object
 
 // generators are the concerns, in the order their objects are planned.
-var generators = []generator{schemaObjects, guardObjects}
+var generators = []generator{schemaObjects, guardObjects, privilegeObjects}
 
 // schemaObjects is schema softdelete, which holds the functions of every
 // concern (it belongs to softdelete-proxy: migrate drops functions there
@@ -254,4 +254,14 @@ func (c *Catalog) functionObject(name, args, purpose, header, body string) Objec
 	fn := c.QN(ownSchema, name) + "(" + args + ")"
 	return Object{Kind: "function", Name: fn, Purpose: purpose, source: body,
 		Create: []string{"CREATE OR REPLACE FUNCTION " + fn + " " + header + " AS " + dollarQuote(body) + ";"}}
+}
+
+// returnFunctionObject is a SQL function of schema softdelete with an
+// SQL-standard body, CREATE OR REPLACE FUNCTION softdelete.<name>(<args>)
+// <header> RETURN <expr>: bound to its functions and operators when
+// created (no search_path can redirect them) and inlinable by the planner.
+func (c *Catalog) returnFunctionObject(name, args, purpose, header, expr string) Object {
+	fn := c.QN(ownSchema, name) + "(" + args + ")"
+	return Object{Kind: "function", Name: fn, Purpose: purpose,
+		Create: []string{"CREATE OR REPLACE FUNCTION " + fn + " " + header + "\nRETURN " + expr + ";"}}
 }
