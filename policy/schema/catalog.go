@@ -7,15 +7,16 @@ import "github.com/softdelete-proxy/softdelete-proxy/policy"
 // the server's quote_ident so that generated DDL reads as a DBA would write
 // it.
 type Catalog struct {
-	Database      string
-	ServerVersion int // server_version_num, e.g. 150004
-	Tables        []*TableInfo
-	Functions     []Function  // SQL and PL/pgSQL functions outside the system schemas
-	Audit         *AuditInfo  // nil when audit.table is not set
-	OwnSchema     bool        // schema softdelete exists
-	Installed     []Installed // the objects migrate owns (objects_inspect.go)
-	Roles         Roles       // roles.purge and roles.hard_delete
-	SuperLogins   []string    // quoted superuser roles that can log in
+	Database       string
+	ServerVersion  int // server_version_num, e.g. 150004
+	Tables         []*TableInfo
+	Functions      []Function  // SQL and PL/pgSQL functions outside the system schemas
+	Audit          *AuditInfo  // nil when audit.table is not set
+	OwnSchema      bool        // schema softdelete exists
+	OwnSchemaUsage bool        // and PUBLIC has USAGE on it
+	Installed      []Installed // the objects migrate owns (objects_inspect.go)
+	Roles          Roles       // roles.purge and roles.hard_delete
+	SuperLogins    []string    // quoted superuser roles that can log in
 
 	quoted map[string]string // identifier -> quote_ident(identifier)
 }

@@ -42,7 +42,7 @@ func newGuardEnv(t *testing.T) *guardEnv {
 	e.purgerRole = s.CreateRole(t, "purger", "LOGIN")
 	e.dbaLogin = s.CreateRole(t, "dbauser", "LOGIN IN ROLE "+pgx.Identifier{e.dbaRole}.Sanitize())
 	yaml := "roles:\n  purge: " + e.purgeRole + "\n  hard_delete: [" + e.dbaRole + "]\n" +
-		"tables:\n  public.contacts: {}\n  public.deals: {}\n  public.docs: {}\n  public.people: {}\n" +
+		"tables:\n  public.contacts: {}\n  public.deals: {}\n  public.docs: {}\n  public.people: { deleted_by_column: deleted_by }\n" +
 		"  public.events_2024: {}\n  public.scratch: { on_truncate: hard }\n"
 	cfg, err := policy.Parse("guard.yaml", []byte(yaml))
 	if err != nil {
@@ -54,7 +54,7 @@ func newGuardEnv(t *testing.T) *guardEnv {
 	id := func(s string) string { return pgx.Identifier{s}.Sanitize() }
 	// the purger's login also gets the application's grants, so that every
 	// path below reaches the guard
-	e.f.mustExec("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " +
+	e.f.mustExec("GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public TO " +
 		id(e.appRole) + ", " + id(e.dbaRole) + ", " + id(e.purgerRole))
 	e.f.mustExec("GRANT " + id(e.purgeRole) + " TO " + id(e.purgerRole))
 	e.seed()
@@ -71,7 +71,7 @@ INSERT INTO deals SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, NULL ` 
 INSERT INTO deals SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, now() ` + trashed + `;
 INSERT INTO docs SELECT g, NULL ` + live + `; INSERT INTO docs SELECT g, now() ` + trashed + `;
 INSERT INTO docs_2024 SELECT g + 1000, NULL ` + live + `; INSERT INTO docs_2024 SELECT g + 1000, now() ` + trashed + `;
-INSERT INTO people SELECT g, g, NULL ` + live + `; INSERT INTO people SELECT g, g, now() ` + trashed + `;
+INSERT INTO people SELECT g, g, NULL, NULL ` + live + `; INSERT INTO people SELECT g, g, now(), 'x' ` + trashed + `;
 INSERT INTO events_2024 SELECT g, NULL ` + live + `; INSERT INTO events_2024 SELECT g, now() ` + trashed + `;
 INSERT INTO scratch SELECT g, NULL ` + live + `;`)
 }
@@ -88,7 +88,7 @@ func (e *guardEnv) connect(role, options string) *pgx.Conn {
 	if options != "" {
 		q := u.Query()
 		q.Set("options", options)
-		u.RawQuery = q.Encode()
+		u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20") // pgx reads + as itself
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

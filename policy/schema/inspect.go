@@ -46,7 +46,7 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	if err := c.inspectGuard(ctx, q, cfg); err != nil {
 		return nil, err
 	}
-	if err := q.QueryRow(ctx, schemaExistsSQL, ownSchema).Scan(&c.OwnSchema); err != nil {
+	if err := q.QueryRow(ctx, schemaSQL, ownSchema).Scan(&c.OwnSchema, &c.OwnSchemaUsage); err != nil {
 		return nil, fmt.Errorf("reading schema %s: %w", ownSchema, err)
 	}
 	if err := c.loadInstalled(ctx, q); err != nil {

@@ -92,4 +92,6 @@ WHERE l.lanname IN ('sql', 'plpgsql') AND p.prokind IN ('f', 'p')
                   WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
 ORDER BY 1`
 
-const schemaExistsSQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`
+// schemaSQL says whether schema $1 exists and PUBLIC has USAGE on it.
+const schemaSQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
+       coalesce((SELECT has_schema_privilege('public', oid, 'USAGE') FROM pg_namespace WHERE nspname = $1), false)`

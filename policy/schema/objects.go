@@ -34,11 +34,18 @@ var generators = []generator{schemaObjects, guardObjects, privilegeObjects}
 
 // schemaObjects is schema softdelete, which holds the functions of every
 // concern (it belongs to softdelete-proxy: migrate drops functions there
-// that no generator wants).
+// that no generator wants). Every role may look functions up in it (a
+// trigger function calling another by name runs as the session's role);
+// only its owner may create in it.
 func schemaObjects(c *Catalog) []Object {
-	return []Object{{Kind: "schema", Name: c.Q(ownSchema), Present: c.OwnSchema,
-		Purpose: "the schema of the functions softdelete-proxy installs",
-		Create:  []string{"CREATE SCHEMA IF NOT EXISTS " + c.Q(ownSchema) + ";"}}}
+	s := c.Q(ownSchema)
+	return []Object{
+		{Kind: "schema", Name: s, Present: c.OwnSchema, Purpose: "the schema of the functions softdelete-proxy installs",
+			Create: []string{"CREATE SCHEMA IF NOT EXISTS " + s + ";"}},
+		{Kind: "grant", Name: "USAGE ON SCHEMA " + s + " TO PUBLIC", Present: c.OwnSchemaUsage,
+			Purpose: "the guard's functions call each other by name, as whichever role the session runs as",
+			Create:  []string{"GRANT USAGE ON SCHEMA " + s + " TO PUBLIC;"}},
+	}
 }
 
 // Installed is an object migrate owns as Inspect found it: a function in

@@ -16,7 +16,7 @@ CREATE TABLE docs (id int, deleted_at timestamptz);
 CREATE TABLE docs_2024 (year int DEFAULT 2024) INHERITS (docs);
 
 CREATE TABLE orgs (id int PRIMARY KEY);
-CREATE TABLE people (id int PRIMARY KEY, org_id int REFERENCES orgs ON DELETE CASCADE, deleted_at timestamptz);
+CREATE TABLE people (id int PRIMARY KEY, org_id int REFERENCES orgs ON DELETE CASCADE, deleted_at timestamptz, deleted_by text);
 
 CREATE TABLE events (id int, deleted_at timestamptz);
 CREATE TABLE events_2024 () INHERITS (events);

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 50 statement(s) for database app.
+-- softdelete-proxy migrate: 51 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -42,6 +42,9 @@ CREATE INDEX IF NOT EXISTS bare_deleted_at_purge_idx ON public.bare (deleted_at)
 -- (CONCURRENTLY cannot run inside this script's transaction; the statement below then does
 -- nothing.)
 CREATE INDEX IF NOT EXISTS strict_deleted_at_purge_idx ON public.strict (deleted_at) WHERE deleted_at IS NOT NULL;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)

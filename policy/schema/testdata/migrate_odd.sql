@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 40 statement(s) for database app.
+-- softdelete-proxy migrate: 41 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -36,6 +36,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS "user select key" ON "Sales"."user" USING btre
 
 -- the schema of the functions softdelete-proxy installs
 CREATE SCHEMA IF NOT EXISTS softdelete;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)

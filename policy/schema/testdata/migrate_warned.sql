@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 38 statement(s) for database app.
+-- softdelete-proxy migrate: 39 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: public.contacts: 3 unique constraint(s) or index(es) also count trashed rows; --unique
@@ -19,6 +19,9 @@ CREATE INDEX IF NOT EXISTS contacts_deleted_at_purge_idx ON public.contacts (del
 
 -- the schema of the functions softdelete-proxy installs
 CREATE SCHEMA IF NOT EXISTS softdelete;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)

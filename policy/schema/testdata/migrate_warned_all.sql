@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 44 statement(s) for database app.
+-- softdelete-proxy migrate: 45 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: public.orgs: unique constraint orgs_handle_key (handle) left as it is: it is referenced by
@@ -42,6 +42,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS contacts_nick_idx ON public.contacts USING btr
 
 -- the schema of the functions softdelete-proxy installs
 CREATE SCHEMA IF NOT EXISTS softdelete;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)
