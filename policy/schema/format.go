@@ -46,9 +46,14 @@ func textReport(r *Report) string {
 	for _, t := range order {
 		label := t
 		if t == "" {
-			label = "database " + r.Database + " (database-wide objects)"
+			label = "database " + r.Database + " (database-wide)"
 		}
 		fmt.Fprintf(&b, "\n== %s\n", label)
+		if kids := r.Children[t]; len(kids) > 0 {
+			for _, line := range wrap("managed with its partitions and children: "+strings.Join(kids, ", "), textWidth-3) {
+				b.WriteString("   " + line + "\n")
+			}
+		}
 		if len(byTable[t]) == 0 {
 			b.WriteString("   ok\n")
 		}
