@@ -16,8 +16,8 @@ func TestExpandTables(t *testing.T) {
 		{Parent: tn("public", "deals_us"), Child: tn("public", "deals_us_low"), Partition: true},
 		{Parent: tn("public", "docs"), Child: tn("public", "docs_2024")},
 		{Parent: tn("public", "docs_2024"), Child: tn("public", "docs_2024_q1")}, // docs_2024 is in the policy
-		{Parent: tn("public", "other"), Child: tn("public", "other_1")},           // not managed
-		{Parent: tn("public", "a"), Child: tn("public", "both")},                  // two parents, listed once
+		{Parent: tn("public", "other"), Child: tn("public", "other_1")},          // not managed
+		{Parent: tn("public", "a"), Child: tn("public", "both")},                 // two parents, listed once
 		{Parent: tn("public", "docs"), Child: tn("public", "both")},
 	}
 	managed := []policy.Table{
