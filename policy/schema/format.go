@@ -108,7 +108,7 @@ func verdict(r *Report) string {
 	switch {
 	case r.Errors > 0:
 		return fmt.Sprintf("FAILED: %s. The proxy must not serve this policy until they are fixed "+
-			"(softdelete-proxy migrate adds missing columns).", plural(r.Errors, "error"))
+			"(softdelete-proxy migrate adds missing columns and installs the guard).", plural(r.Errors, "error"))
 	case r.Warnings > 0:
 		return fmt.Sprintf("OK with %s: nothing blocks the policy, but read what soft delete changes above.",
 			plural(r.Warnings, "warning"))
