@@ -29,10 +29,11 @@ type Relative struct {
 	Schema    string // raw
 	Name      string // raw
 	OID       uint32
-	Kind      string // pg_class.relkind
-	Partition bool   // relispartition: row triggers are cloned from its parent
-	Parent    string // quoted direct parent of a descendant ("" for an ancestor)
-	Owner     string // quoted role that owns it
+	Kind      string   // pg_class.relkind
+	Partition bool     // relispartition: row triggers are cloned from its parent
+	Parent    string   // quoted direct parent of a descendant ("" for an ancestor)
+	Parents   []string // every direct parent of a descendant (inheritance allows several)
+	Owner     string   // quoted role that owns it
 	// Clones are the row triggers cloned from a parent's softdelete_*
 	// trigger, by quoted name: true when enabled.
 	Clones   map[string]bool

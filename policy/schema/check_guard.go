@@ -24,38 +24,32 @@ func (k *checker) guardChecks() {
 				d.Quoted, k.t.Quoted)
 		}
 	}
-	if k.t.Kind == "p" {
-		k.add(Warning, KindPartitionMove, "",
-			"keep the partition key of a row fixed, or move a row by trashing it and inserting it anew",
-			"an UPDATE that moves a live row of %s to another partition is refused by the guard (42501): PostgreSQL runs it as a DELETE "+
-				"from the old partition, whose BEFORE DELETE triggers fire, and an INSERT into the new one", k.t.Quoted)
-	}
 }
 
-// unmanagedParents reports tables t descends from that are not managed:
-// their reads show t's trashed rows, and their DELETEs reach t's rows as
-// hard deletes (which the guard refuses).
+// unmanagedParents reports tables that t, or one of its partitions and
+// children, descends from and that are not managed: their reads show
+// trashed rows, and their DELETE and TRUNCATE reach managed rows (the
+// guard refuses them, with row triggers it adds for the purpose).
 func (k *checker) unmanagedParents() {
 	managed := k.c.managedRelations()
-	for _, a := range k.t.Ancestors {
-		if managed[a.Quoted] {
-			continue
-		}
-		what := "an inheritance child"
-		if k.t.Partition() {
-			what = "a partition"
-		}
-		k.add(Error, KindUnmanagedParent, a.Quoted,
-			fmt.Sprintf("add %s to the policy (its partitions and children are managed with it), or detach %s from it", a.Quoted, k.t.Quoted),
-			"%s is %s of %s, which is not managed: reads of %s show the trashed rows of %s, and its DELETE and TRUNCATE reach them",
-			k.t.Quoted, what, a.Quoted, a.Quoted, k.t.Quoted)
+	report := func(child, parent string) {
+		k.add(Error, KindUnmanagedParent, parent,
+			fmt.Sprintf("add %s to the policy (its partitions and children are managed with it), or detach %s from it", parent, child),
+			"%s descends from %s, which is not managed: reads of %s show the trashed rows of %s, and its DELETE and TRUNCATE reach them",
+			child, parent, parent, child)
 	}
-}
-
-// Partition reports whether the table is a partition (its direct parent is
-// partitioned).
-func (t *TableInfo) Partition() bool {
-	return len(t.Ancestors) > 0 && t.Ancestors[0].Kind == "p"
+	for _, a := range k.t.Ancestors {
+		if !managed[a.Quoted] {
+			report(k.t.Quoted, a.Quoted)
+		}
+	}
+	for _, d := range k.c.inherited(k.t) {
+		for _, p := range d.Parents {
+			if !managed[p] {
+				report(d.Quoted, p)
+			}
+		}
+	}
 }
 
 // childPolicy reports a policy table that descends from another one with

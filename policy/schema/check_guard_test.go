@@ -10,8 +10,7 @@ import (
 
 // TestCheckGuard: what check says of the guard's reach on guard.sql, as
 // migrate left it: the partitions and children it manages, the unmanaged
-// parent of events_2024, the partitioned table's moves, and row-level
-// security, exact or not.
+// parent of events_2024, and row-level security, exact or not.
 func TestCheckGuard(t *testing.T) {
 	e := newGuardEnv(t)
 	r := Check(e.f.inspect())
@@ -34,7 +33,6 @@ func TestCheckGuard(t *testing.T) {
 		kind, table, object, text string
 	}{
 		{Error, KindUnmanagedParent, "public.events_2024", "public.events", "reads of public.events show the trashed rows"},
-		{Warning, KindPartitionMove, "public.deals", "", "moves a live row"},
 		{Warning, KindTableOwner, "", "role postgres", "public.contacts, public.deals"},
 		{Warning, KindSuperuserLogin, "", "postgres", "session_replication_role"},
 	} {
@@ -81,18 +79,21 @@ ALTER TABLE people ENABLE ROW LEVEL SECURITY;`)
 }
 
 // TestCheckGuardNewPartition: a partition created after migrate gets the
-// row triggers by cloning, but not the TRUNCATE one; a clone disabled on
-// one partition turns the guard off there. check fails on both, and
-// migrate puts them right.
+// row trigger by cloning, but not the guard's statement triggers; a
+// trigger disabled on one partition turns the guard off there. check fails
+// on each, and migrate puts them right.
 func TestCheckGuardNewPartition(t *testing.T) {
 	e := newGuardEnv(t)
 	e.f.mustExec(`CREATE TABLE deals_apac PARTITION OF deals FOR VALUES IN ('apac');
 ALTER TABLE deals_eu DISABLE TRIGGER softdelete_guard;
+ALTER TABLE deals_us DISABLE TRIGGER softdelete_privilege;
 CREATE TABLE docs_2025 () INHERITS (docs)`)
 	got := kinds(Check(e.f.inspect()), Error)
 	for _, want := range []string{
+		"object_missing trigger softdelete_guard on public.deals_apac",
 		"object_missing trigger softdelete_truncate on public.deals_apac",
-		"object_missing trigger clone softdelete_guard on public.deals_eu",
+		"object_stale trigger softdelete_guard on public.deals_eu",
+		"object_missing trigger clone softdelete_privilege on public.deals_us",
 		"object_missing trigger softdelete_guard on public.docs_2025",
 		"object_missing trigger softdelete_privilege on public.docs_2025",
 		"object_missing trigger softdelete_truncate on public.docs_2025",

@@ -52,7 +52,7 @@ var kindOrder = []string{
 	KindAuditTableMissing, KindAuditColumns, KindColumnDefault, KindUnique, KindUniqueWithColumn,
 	KindFKParent, KindFKChild, KindTriggerDelete, KindTriggerUpdate, KindView, KindMaterializedView,
 	KindFunctionReads, KindFunctionDeletes, KindPurgeIndex,
-	KindUnmanagedParent, KindChildPolicy, KindRowSecurity, KindPartitionMove, KindForeignPartition,
+	KindUnmanagedParent, KindChildPolicy, KindRowSecurity, KindForeignPartition,
 	KindObjectMissing, KindObjectStale, KindObjectUnexpected,
 	KindTableOwner, KindSuperuserLogin, KindRoleMissing,
 }

@@ -10,24 +10,40 @@ import (
 // refused (on_truncate: hard: allowed to hard_delete members only);
 // trashing needs DELETE on the table and restoring UPDATE. It covers the
 // managed tables and their partitions and inheritance children.
+//
+// Deletes are checked once per statement, after it, from its transition
+// table (softdelete_guard, AFTER DELETE … REFERENCING OLD TABLE … FOR EACH
+// STATEMENT): a purge batch pays for one check, not one per row, and an
+// UPDATE that moves a row to another partition (a DELETE and an INSERT
+// for PostgreSQL, which fires no DELETE statement trigger for it) goes
+// through. Statement triggers fire only on the table a statement names, so
+// every partition and child has its own; and where a table outside the
+// policy is a parent of one (check reports it), a DELETE of that parent
+// would reach managed rows unchecked: there every relation of the tree
+// also gets a BEFORE DELETE row trigger (softdelete_guard_row).
 
 // The guard's functions (schema softdelete) and triggers.
 const (
 	fnGranted       = "session_user_granted"
 	fnMayHardDelete = "may_hard_delete"
 	fnMayTruncate   = "may_truncate"
+	fnCheckDelete   = "check_hard_delete"
 	fnRefuseDelete  = "refuse_hard_delete"
 	fnRefuseTrunc   = "refuse_truncate"
 	fnRefuseSoft    = "refuse_soft_delete"
 
-	guardTrigger     = "softdelete_guard"     // BEFORE DELETE, row
+	guardTrigger     = "softdelete_guard"     // AFTER DELETE, statement, transition table
+	guardRowTrigger  = "softdelete_guard_row" // BEFORE DELETE, row: under a parent outside the policy
 	truncateTrigger  = "softdelete_truncate"  // BEFORE TRUNCATE, statement
 	privilegeTrigger = "softdelete_privilege" // BEFORE UPDATE OF the column, row
 )
 
 // ownNames are the identifiers the generators use, for Inspect to quote.
-var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnRefuseDelete, fnRefuseTrunc, fnRefuseSoft,
-	guardTrigger, truncateTrigger, privilegeTrigger}
+var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
+	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable}
+
+// deletedTable names the transition table of softdelete_guard.
+const deletedTable = "softdelete_deleted"
 
 // guardObjects is the guard's generator: its functions, then for each
 // managed table and each of its partitions and children the triggers (or,
@@ -38,11 +54,13 @@ func guardObjects(c *Catalog) []Object {
 		if !t.IsTable() {
 			continue
 		}
-		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name, onTruncate: t.OnTruncate}
+		outside := c.reachedFromOutside(t)
+		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name,
+			onTruncate: t.OnTruncate, rowGuard: outside}
 		out = append(out, c.guardTriggers(root)...)
 		for _, d := range c.inherited(t) {
 			out = append(out, c.guardTriggers(guardTarget{table: d.Quoted, kind: d.Kind, col: t.Column, root: t.Quoted,
-				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones})...)
+				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones, rowGuard: outside})...)
 		}
 	}
 	return out
@@ -78,6 +96,28 @@ type guardTarget struct {
 	onTruncate  string
 	partition   bool            // its row triggers are clones of its parent's
 	clones      map[string]bool // cloned trigger -> enabled
+	rowGuard    bool            // a table outside the policy reaches it: softdelete_guard_row too
+}
+
+// reachedFromOutside reports whether a DELETE of a table outside the
+// policy reaches rows of t's tree: t has an ancestor outside the managed
+// relations, or one of its partitions and children has a parent outside
+// them.
+func (c *Catalog) reachedFromOutside(t *TableInfo) bool {
+	managed := c.managedRelations()
+	for _, a := range t.Ancestors {
+		if !managed[a.Quoted] {
+			return true
+		}
+	}
+	for _, d := range c.inherited(t) {
+		for _, p := range d.Parents {
+			if !managed[p] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *Catalog) guardFunctions() []Object {
@@ -98,7 +138,8 @@ func (c *Catalog) guardFunctions() []Object {
 			"the guard's test for TRUNCATE of a table with on_truncate: hard: session_user is a member of a roles.hard_delete role ("+
 				c.hardDeleteList()+")",
 			"RETURNS boolean LANGUAGE sql STABLE", c.memberExpr(hard)),
-		c.functionObject(fnRefuseDelete, "", "the guard's error for a hard delete it refuses (SQLSTATE 42501)", trigger, c.refuseDeleteBody()),
+		c.functionObject(fnCheckDelete, "", "the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)", trigger, c.checkDeleteBody()),
+		c.functionObject(fnRefuseDelete, "", "the guard's error for a row it refuses (SQLSTATE 42501)", trigger, c.refuseDeleteBody()),
 		c.functionObject(fnRefuseTrunc, "", "the guard's decision on TRUNCATE, and its error (SQLSTATE 42501)", trigger, c.refuseTruncateBody()),
 		c.functionObject(fnRefuseSoft, "",
 			"the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own: permission denied)",
@@ -110,19 +151,25 @@ func (c *Catalog) guardFunctions() []Object {
 func (c *Catalog) guardTriggers(g guardTarget) []Object {
 	col := c.Q(g.col)
 	fn := func(name string) string { return c.QN(ownSchema, name) }
-	var out []Object
-	rowTriggers := []struct{ name, purpose, def string }{
-		{guardTrigger, "the guard: refuses hard deletes of live rows of " + g.table + ", and of trashed ones unless the session user may",
+	out := []Object{c.triggerObject(g.table, guardTrigger,
+		"the guard: refuses a DELETE of "+g.table+" that removed live rows, or trashed ones unless the session user may",
+		fmt.Sprintf("AFTER DELETE ON %s REFERENCING OLD TABLE AS %s FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
+			g.table, c.Q(deletedTable), fn(fnCheckDelete), quoteLiteral(g.col)))}
+	type rowTrigger struct{ name, purpose, def string }
+	var rowTriggers []rowTrigger
+	if g.rowGuard {
+		rowTriggers = append(rowTriggers, rowTrigger{guardRowTrigger,
+			"the guard, row by row: a DELETE of a parent outside the policy reaches " + g.table + " without its statement trigger",
 			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW WHEN (OLD.%s IS NULL OR NOT %s()) EXECUTE FUNCTION %s(%s)",
-				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col))},
-		{privilegeTrigger, "trashing a row of " + g.table + " needs DELETE on " + g.root + ", restoring it UPDATE, as deleting and updating would",
+				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col))})
+	}
+	rowTriggers = append(rowTriggers, rowTrigger{privilegeTrigger, "trashing a row of " + g.table + " needs DELETE on " + g.root + ", restoring it UPDATE, as deleting and updating would",
 			fmt.Sprintf("BEFORE UPDATE OF %[2]s ON %[1]s FOR EACH ROW WHEN ("+
 				"(OLD.%[2]s IS NULL AND NEW.%[2]s IS NOT NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'DELETE') "+
 				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR "+
 				"(OLD.%[2]s IS NOT NULL AND NEW.%[2]s IS NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'UPDATE') "+
 				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION %[4]s(%[5]s)",
-				g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))},
-	}
+				g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))})
 	for _, rt := range rowTriggers {
 		if g.partition {
 			out = append(out, c.cloneObject(g, rt.name))

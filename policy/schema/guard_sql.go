@@ -43,11 +43,38 @@ const grantedBody = `EXISTS (
     )
     SELECT 1 FROM m WHERE m.r = ANY ($1))`
 
+// checkDeleteBody checks the rows a DELETE statement removed (its
+// transition table, softdelete_deleted): none may have been live, and
+// trashed ones only go when the session user may delete them for good.
+// TG_ARGV[0] is the soft-delete column. It runs once per statement, after
+// it: the error rolls the whole statement back.
+func (c *Catalog) checkDeleteBody() string {
+	return `
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+    total bigint;
+    live bigint;
+BEGIN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %I IS NULL) FROM ` + c.Q(deletedTable) + `', TG_ARGV[0]) INTO total, live;
+    IF live > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted (%s of the %s rows deleted were live)', tbl, live, total),
+            HINT = ` + c.liveHint() + `;
+    END IF;
+    IF total > 0 AND NOT ` + c.QN(ownSchema, fnMayHardDelete) + `() THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format(` + c.trashedMessage() + `, tbl, quote_ident(session_user)),
+            HINT = ` + c.trashedHint() + `;
+    END IF;
+    RETURN NULL;
+END
+`
+}
+
 // refuseDeleteBody raises the guard's error for a row trigger that found a
-// hard delete it must refuse; TG_ARGV[0] is the soft-delete column. %s in
-// the messages are the table and the session user.
+// hard delete it must refuse (softdelete_guard_row's WHEN decided);
+// TG_ARGV[0] is the soft-delete column.
 func (c *Catalog) refuseDeleteBody() string {
-	purge, hard := c.Roles.Purge.Quoted, c.hardDeleteList()
 	return `
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
@@ -55,17 +82,33 @@ BEGIN
     IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),
-            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
-                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
-                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+            HINT = ` + c.liveHint() + `;
     END IF;
     RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
-        MESSAGE = format(` + quoteLiteral("hard delete of a trashed row of %s refused: session user %s is not a member of role "+
-		escapePercent(purge)+" or of a roles.hard_delete role ("+escapePercent(hard)+")") + `, tbl, quote_ident(session_user)),
-        HINT = ` + quoteLiteral("The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget "+
-		"or trash empty as a member of "+purge+" (GRANT "+purge+" TO <login role>) or of a roles.hard_delete role.") + `;
+        MESSAGE = format(` + c.trashedMessage() + `, tbl, quote_ident(session_user)),
+        HINT = ` + c.trashedHint() + `;
 END
 `
+}
+
+// liveHint is the hint for a live row, an expression of tbl and TG_ARGV[0].
+func (c *Catalog) liveHint() string {
+	return `format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0])`
+}
+
+// trashedMessage is the format() string of the error for trashed rows (%s:
+// the table, the session user).
+func (c *Catalog) trashedMessage() string {
+	return quoteLiteral("hard delete of a trashed row of %s refused: session user %s is not a member of role " +
+		escapePercent(c.Roles.Purge.Quoted) + " or of a roles.hard_delete role (" + escapePercent(c.hardDeleteList()) + ")")
+}
+
+func (c *Catalog) trashedHint() string {
+	purge := c.Roles.Purge.Quoted
+	return quoteLiteral("The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget " +
+		"or trash empty as a member of " + purge + " (GRANT " + purge + " TO <login role>) or of a roles.hard_delete role.")
 }
 
 // refuseTruncateBody raises the guard's error for TRUNCATE, or lets it

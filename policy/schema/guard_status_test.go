@@ -50,7 +50,7 @@ DROP TRIGGER softdelete_truncate ON contacts`)
 	}
 	want := map[string][]string{
 		"public.contacts": {"trigger softdelete_truncate on public.contacts: missing"},
-		"public.deals": {"trigger softdelete_truncate on public.deals_apac: missing",
+		"public.deals": {"trigger softdelete_guard on public.deals_apac: missing", "trigger softdelete_truncate on public.deals_apac: missing",
 			"trigger clone softdelete_privilege on public.deals_eu: missing"},
 		"public.docs": {"trigger softdelete_guard on public.docs_2024: stale (it is disabled (ALTER TABLE … DISABLE TRIGGER))"},
 	}

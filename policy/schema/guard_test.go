@@ -32,10 +32,10 @@ var deletePaths = []struct {
 	{"rule", "INSERT INTO bin VALUES (%[1]d)", "public.contacts", "contacts WHERE id = %[1]d"},
 	{"writable view", "DELETE FROM contacts_view WHERE id = %[1]d", "public.contacts", "contacts WHERE id = %[1]d"},
 	{"unmanaged parent's ON DELETE CASCADE", "DELETE FROM orgs WHERE id = %[1]d", "public.people", "people WHERE id = %[1]d"},
-	{"partitioned parent", "DELETE FROM deals WHERE id = %[1]d", "public.deals_", "deals WHERE id = %[1]d"},
+	{"partitioned parent", "DELETE FROM deals WHERE id = %[1]d", "public.deals", "deals WHERE id = %[1]d"},
 	{"partition", "DELETE FROM deals_eu WHERE id = %[1]d", "public.deals_eu", "deals WHERE id = %[1]d"},
 	{"partition of a partition", "DELETE FROM deals_us_low WHERE id = %[1]d + 1", "public.deals_us_low", "deals WHERE id = %[1]d + 1"},
-	{"inheritance parent", "DELETE FROM docs WHERE id = %[2]d", "public.docs_2024", "docs_2024 WHERE id = %[2]d"},
+	{"inheritance parent", "DELETE FROM docs WHERE id = %[2]d", "public.docs", "docs_2024 WHERE id = %[2]d"},
 	{"inheritance child", "DELETE FROM docs_2024 WHERE id = %[2]d", "public.docs_2024", "docs_2024 WHERE id = %[2]d"},
 	{"unmanaged inheritance parent", "DELETE FROM events WHERE id = %[1]d", "public.events_2024", "events_2024 WHERE id = %[1]d"},
 }
@@ -48,7 +48,7 @@ func TestGuardRefusesLiveRows(t *testing.T) {
 			t.Run(p.name+"/"+who.name, func(t *testing.T) {
 				id := 2 + 2*i // even: deals_eu
 				_, err := exec(who.conn, fmt.Sprintf(p.sql, id, id+1000))
-				refused(t, err, "hard delete of a live row of "+p.table)
+				refused(t, err, "hard delete of a live row of "+p.table+" refused")
 				if n := e.count(t, fmt.Sprintf(p.check, id, id+1000)); n != 1 {
 					t.Errorf("the row is gone (%d left)", n)
 				}
@@ -67,7 +67,7 @@ func TestGuardTrashedRows(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			for _, who := range e.everyone()[0:2] { // app, superuser
 				_, err := exec(who.conn, fmt.Sprintf(p.sql, id, id+1000))
-				refused(t, err, "hard delete of a trashed row of "+p.table)
+				refused(t, err, "hard delete of a trashed row of "+p.table+" refused")
 				if n := e.count(t, fmt.Sprintf(p.check, id, id+1000)); n != 1 {
 					t.Errorf("%s deleted the trashed row", who.name)
 				}

@@ -146,7 +146,7 @@ func loadRelatives(ctx context.Context, q Querier, t *TableInfo) error {
 	var down bool
 	var r Relative
 	var depth int
-	_, err = pgx.ForEachRow(rows, []any{&down, &r.OID, &r.Schema, &r.Name, &r.Quoted, &r.Kind, &r.Partition, &r.Parent, &depth}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&down, &r.OID, &r.Schema, &r.Name, &r.Quoted, &r.Kind, &r.Partition, &r.Parent, &depth, &r.Parents}, func() error {
 		switch {
 		case !down:
 			t.Ancestors = append(t.Ancestors, r)

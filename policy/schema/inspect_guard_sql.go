@@ -17,8 +17,9 @@ const superLoginsSQL = `SELECT quote_ident(rolname) FROM pg_roles WHERE rolsuper
 // relativesSQL lists the partitions and inheritance children of $1 at any
 // depth (true, parents before children) and the tables it descends from
 // (false): oid, raw schema and name, quoted name, relkind, relispartition,
-// the quoted direct parent of a descendant. A table with two parents under
-// $1 comes twice (Inspect keeps the first).
+// the quoted direct parent of a descendant, and every direct parent of it
+// (a child may have several). A table with two parents under $1 comes
+// twice (Inspect keeps the first).
 const relativesSQL = `
 WITH RECURSIVE d(oid, parent, depth) AS (
     SELECT inhrelid, inhparent, 1 FROM pg_inherits WHERE inhparent = $1
@@ -30,13 +31,16 @@ WITH RECURSIVE d(oid, parent, depth) AS (
     SELECT i.inhparent, a.depth + 1 FROM pg_inherits i JOIN a ON i.inhrelid = a.oid WHERE a.depth < 64
 )
 SELECT true, c.oid, n.nspname, c.relname, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-       c.relkind::text, c.relispartition, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), d.depth
+       c.relkind::text, c.relispartition, quote_ident(pn.nspname) || '.' || quote_ident(pc.relname), d.depth,
+       (SELECT array_agg(quote_ident(xn.nspname) || '.' || quote_ident(xc.relname) ORDER BY 1)
+        FROM pg_inherits x JOIN pg_class xc ON xc.oid = x.inhparent JOIN pg_namespace xn ON xn.oid = xc.relnamespace
+        WHERE x.inhrelid = c.oid)
 FROM d
 JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_class pc ON pc.oid = d.parent JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 UNION ALL
 SELECT false, c.oid, n.nspname, c.relname, quote_ident(n.nspname) || '.' || quote_ident(c.relname),
-       c.relkind::text, c.relispartition, '', a.depth
+       c.relkind::text, c.relispartition, '', a.depth, '{}'::text[]
 FROM a
 JOIN pg_class c ON c.oid = a.oid JOIN pg_namespace n ON n.oid = c.relnamespace
 ORDER BY 1 DESC, 9, 5`

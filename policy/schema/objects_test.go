@@ -42,7 +42,7 @@ func TestObjectsDrift(t *testing.T) {
 		{"disabled", `ALTER TABLE public.contacts DISABLE TRIGGER softdelete_guard`,
 			[]string{"object_stale trigger softdelete_guard on public.contacts"}, "ALTER TABLE public.contacts ENABLE TRIGGER softdelete_guard;"},
 		{"dropped", `DROP TRIGGER softdelete_guard ON public.orgs`,
-			[]string{"object_missing trigger softdelete_guard on public.orgs"}, "CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.orgs"},
+			[]string{"object_missing trigger softdelete_guard on public.orgs"}, "CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 51 statement(s) for database app.
+-- softdelete-proxy migrate: 53 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -73,7 +73,32 @@ CREATE OR REPLACE FUNCTION softdelete.may_truncate() RETURNS boolean LANGUAGE sq
 RETURN false;
 COMMENT ON FUNCTION softdelete.may_truncate() IS 'softdelete-proxy <fingerprint>';
 
--- the guard's error for a hard delete it refuses (SQLSTATE 42501)
+-- the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.check_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+    total bigint;
+    live bigint;
+BEGIN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %I IS NULL) FROM softdelete_deleted', TG_ARGV[0]) INTO total, live;
+    IF live > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted (%s of the %s rows deleted were live)', tbl, live, total),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+            HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.check_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's error for a row it refuses (SQLSTATE 42501)
 CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
@@ -122,9 +147,9 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.naive, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.naive that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.naive FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.naive REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.naive IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.naive needs DELETE on public.naive, restoring it UPDATE, as deleting and
@@ -136,9 +161,9 @@ COMMENT ON TRIGGER softdelete_privilege ON public.naive IS 'softdelete-proxy <fi
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.naive FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON public.naive IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.bare, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.bare that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.bare FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.bare REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.bare IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.bare needs DELETE on public.bare, restoring it UPDATE, as deleting and
@@ -150,9 +175,9 @@ COMMENT ON TRIGGER softdelete_privilege ON public.bare IS 'softdelete-proxy <fin
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.bare FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON public.bare IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.typed, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.typed that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.typed FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.typed REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.typed IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.typed needs DELETE on public.typed, restoring it UPDATE, as deleting and
@@ -164,9 +189,9 @@ COMMENT ON TRIGGER softdelete_privilege ON public.typed IS 'softdelete-proxy <fi
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.typed FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON public.typed IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.strict, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.strict that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.strict FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.strict IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.strict needs DELETE on public.strict, restoring it UPDATE, as deleting

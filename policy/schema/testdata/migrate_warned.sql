@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 39 statement(s) for database app.
+-- softdelete-proxy migrate: 41 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: public.contacts: 3 unique constraint(s) or index(es) also count trashed rows; --unique
@@ -50,7 +50,32 @@ CREATE OR REPLACE FUNCTION softdelete.may_truncate() RETURNS boolean LANGUAGE sq
 RETURN false;
 COMMENT ON FUNCTION softdelete.may_truncate() IS 'softdelete-proxy <fingerprint>';
 
--- the guard's error for a hard delete it refuses (SQLSTATE 42501)
+-- the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.check_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+    total bigint;
+    live bigint;
+BEGIN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %I IS NULL) FROM softdelete_deleted', TG_ARGV[0]) INTO total, live;
+    IF live > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted (%s of the %s rows deleted were live)', tbl, live, total),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+            HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.check_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's error for a row it refuses (SQLSTATE 42501)
 CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
@@ -99,9 +124,9 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.contacts, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
@@ -113,9 +138,9 @@ COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy 
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of public.orgs, and of trashed ones unless the
+-- the guard: refuses a DELETE of public.orgs that removed live rows, or trashed ones unless the
 -- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('deleted_at');
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
 COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
@@ -127,9 +152,9 @@ COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fin
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses hard deletes of live rows of crm.notes, and of trashed ones unless the session
--- user may
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON crm.notes FOR EACH ROW WHEN (OLD.removed_at IS NULL OR NOT softdelete.may_hard_delete()) EXECUTE FUNCTION softdelete.refuse_hard_delete('removed_at');
+-- the guard: refuses a DELETE of crm.notes that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON crm.notes REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('removed_at');
 COMMENT ON TRIGGER softdelete_guard ON crm.notes IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of crm.notes needs DELETE on crm.notes, restoring it UPDATE, as deleting and
