@@ -164,12 +164,12 @@ func (c *Catalog) guardTriggers(g guardTarget) []Object {
 				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col))})
 	}
 	rowTriggers = append(rowTriggers, rowTrigger{privilegeTrigger, "trashing a row of " + g.table + " needs DELETE on " + g.root + ", restoring it UPDATE, as deleting and updating would",
-			fmt.Sprintf("BEFORE UPDATE OF %[2]s ON %[1]s FOR EACH ROW WHEN ("+
-				"(OLD.%[2]s IS NULL AND NEW.%[2]s IS NOT NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'DELETE') "+
-				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR "+
-				"(OLD.%[2]s IS NOT NULL AND NEW.%[2]s IS NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'UPDATE') "+
-				"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION %[4]s(%[5]s)",
-				g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))})
+		fmt.Sprintf("BEFORE UPDATE OF %[2]s ON %[1]s FOR EACH ROW WHEN ("+
+			"(OLD.%[2]s IS NULL AND NEW.%[2]s IS NOT NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'DELETE') "+
+			"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR "+
+			"(OLD.%[2]s IS NOT NULL AND NEW.%[2]s IS NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'UPDATE') "+
+			"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION %[4]s(%[5]s)",
+			g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))})
 	for _, rt := range rowTriggers {
 		if g.partition {
 			out = append(out, c.cloneObject(g, rt.name))
