@@ -17,10 +17,13 @@ import (
 // UPDATE that moves a row to another partition (a DELETE and an INSERT
 // for PostgreSQL, which fires no DELETE statement trigger for it) goes
 // through. Statement triggers fire only on the table a statement names, so
-// every partition and child has its own; and where a table outside the
-// policy is a parent of one (check reports it), a DELETE of that parent
-// would reach managed rows unchecked: there every relation of the tree
-// also gets a BEFORE DELETE row trigger (softdelete_guard_row).
+// every partition and child has its own. Two trees are guarded row by row
+// instead (softdelete_guard_row, BEFORE DELETE … FOR EACH ROW, cloned onto
+// partitions): where a table outside the policy is a parent of one of its
+// tables (check reports it), whose DELETE would fire none of their
+// statement triggers; and where a foreign table is a partition, since a
+// DELETE that reaches one through its parent cannot collect a transition
+// table.
 
 // The guard's functions (schema softdelete) and triggers.
 const (
@@ -54,7 +57,7 @@ func guardObjects(c *Catalog) []Object {
 		if !t.IsTable() {
 			continue
 		}
-		outside := c.reachedFromOutside(t)
+		outside := c.rowGuarded(t)
 		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name,
 			onTruncate: t.OnTruncate, rowGuard: outside}
 		out = append(out, c.guardTriggers(root)...)
@@ -99,12 +102,20 @@ type guardTarget struct {
 	rowGuard    bool            // a table outside the policy reaches it: softdelete_guard_row too
 }
 
-// reachedFromOutside reports whether a DELETE of a table outside the
-// policy reaches rows of t's tree: t has an ancestor outside the managed
-// relations, or one of its partitions and children has a parent outside
-// them.
-func (c *Catalog) reachedFromOutside(t *TableInfo) bool {
+// rowGuarded reports whether t's tree needs the guard row by row: a
+// DELETE of a table outside the policy reaches its rows (t has an
+// ancestor outside the managed relations, or one of its partitions and
+// children has a parent outside them), which fires no statement trigger
+// of theirs; or it has a foreign table under it, and a DELETE that
+// reaches a foreign table through its parent cannot collect a transition
+// table.
+func (c *Catalog) rowGuarded(t *TableInfo) bool {
 	managed := c.managedRelations()
+	for _, d := range c.inherited(t) {
+		if d.Kind == "f" {
+			return true
+		}
+	}
 	for _, a := range t.Ancestors {
 		if !managed[a.Quoted] {
 			return true
@@ -151,32 +162,32 @@ func (c *Catalog) guardFunctions() []Object {
 func (c *Catalog) guardTriggers(g guardTarget) []Object {
 	col := c.Q(g.col)
 	fn := func(name string) string { return c.QN(ownSchema, name) }
-	out := []Object{c.triggerObject(g.table, guardTrigger,
-		"the guard: refuses a DELETE of "+g.table+" that removed live rows, or trashed ones unless the session user may",
-		fmt.Sprintf("AFTER DELETE ON %s REFERENCING OLD TABLE AS %s FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
-			g.table, c.Q(deletedTable), fn(fnCheckDelete), quoteLiteral(g.col)))}
-	type rowTrigger struct{ name, purpose, def string }
-	var rowTriggers []rowTrigger
-	if g.rowGuard {
-		rowTriggers = append(rowTriggers, rowTrigger{guardRowTrigger,
-			"the guard, row by row: a DELETE of a parent outside the policy reaches " + g.table + " without its statement trigger",
-			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW WHEN (OLD.%s IS NULL OR NOT %s()) EXECUTE FUNCTION %s(%s)",
-				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col))})
+	var out []Object
+	rowTrigger := func(name, purpose, def string) {
+		if g.partition {
+			out = append(out, c.cloneObject(g, name))
+		} else {
+			out = append(out, c.triggerObject(g.table, name, purpose, def))
+		}
 	}
-	rowTriggers = append(rowTriggers, rowTrigger{privilegeTrigger, "trashing a row of " + g.table + " needs DELETE on " + g.root + ", restoring it UPDATE, as deleting and updating would",
+	if g.rowGuard {
+		rowTrigger(guardRowTrigger, "the guard, row by row (a DELETE of a parent outside the policy, or of a partitioned table "+
+			"with foreign partitions, reaches "+g.table+" without a statement trigger of its own): refuses live rows, and trashed ones unless the session user may",
+			fmt.Sprintf("BEFORE DELETE ON %s FOR EACH ROW WHEN (OLD.%s IS NULL OR NOT %s()) EXECUTE FUNCTION %s(%s)",
+				g.table, col, fn(fnMayHardDelete), fn(fnRefuseDelete), quoteLiteral(g.col)))
+	} else {
+		out = append(out, c.triggerObject(g.table, guardTrigger,
+			"the guard: refuses a DELETE of "+g.table+" that removed live rows, or trashed ones unless the session user may",
+			fmt.Sprintf("AFTER DELETE ON %s REFERENCING OLD TABLE AS %s FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
+				g.table, c.Q(deletedTable), fn(fnCheckDelete), quoteLiteral(g.col))))
+	}
+	rowTrigger(privilegeTrigger, "trashing a row of "+g.table+" needs DELETE on "+g.root+", restoring it UPDATE, as deleting and updating would",
 		fmt.Sprintf("BEFORE UPDATE OF %[2]s ON %[1]s FOR EACH ROW WHEN ("+
 			"(OLD.%[2]s IS NULL AND NEW.%[2]s IS NOT NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'DELETE') "+
 			"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR "+
 			"(OLD.%[2]s IS NOT NULL AND NEW.%[2]s IS NULL AND NOT pg_catalog.has_table_privilege(%[3]s::regclass, 'UPDATE') "+
 			"AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION %[4]s(%[5]s)",
-			g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName))})
-	for _, rt := range rowTriggers {
-		if g.partition {
-			out = append(out, c.cloneObject(g, rt.name))
-			continue
-		}
-		out = append(out, c.triggerObject(g.table, rt.name, rt.purpose, rt.def))
-	}
+			g.table, col, quoteLiteral(g.root), fn(fnRefuseSoft), quoteLiteral(g.rootName)))
 	if g.kind == "f" {
 		return out // foreign tables cannot have TRUNCATE triggers (check warns)
 	}
@@ -197,16 +208,19 @@ func (c *Catalog) cloneObject(g guardTarget, name string) Object {
 }
 
 // triggerObject is a trigger named name on table, defined by def (what
-// follows CREATE TRIGGER name), replaced in place where the server can
-// (CREATE OR REPLACE TRIGGER needs PostgreSQL 14).
+// follows CREATE TRIGGER name). A stale one is dropped and created again:
+// CREATE OR REPLACE TRIGGER (PostgreSQL 14) cannot turn a row trigger of a
+// partitioned table into a statement trigger (the clones on its partitions
+// stay) nor change one of another kind, and dropping the parent's trigger
+// drops its clones.
 func (c *Catalog) triggerObject(table, name, purpose, def string) Object {
 	q := c.Q(name)
-	o := Object{Kind: "trigger", Table: table, Name: q + " on " + table, Purpose: purpose}
+	o := Object{Kind: "trigger", Table: table, Name: q + " on " + table, Purpose: purpose,
+		Drop: []string{"DROP TRIGGER IF EXISTS " + q + " ON " + table + ";"}}
 	if c.ServerVersion >= 140000 {
 		o.Create = []string{"CREATE OR REPLACE TRIGGER " + q + " " + def + ";"}
 		return o
 	}
 	o.Create = []string{"CREATE TRIGGER " + q + " " + def + ";"}
-	o.Drop = []string{"DROP TRIGGER IF EXISTS " + q + " ON " + table + ";"}
 	return o
 }

@@ -55,6 +55,10 @@ d(i, oid, parent, depth) AS (
     SELECT t.i, h.inhrelid, h.inhparent, 1 FROM t JOIN pg_inherits h ON h.inhparent = t.oid
     UNION ALL
     SELECT d.i, h.inhrelid, h.inhparent, d.depth + 1 FROM d JOIN pg_inherits h ON h.inhparent = d.oid WHERE d.depth < 64),
+a(i, oid, depth) AS (
+    SELECT t.i, h.inhparent, 1 FROM t JOIN pg_inherits h ON h.inhrelid = t.oid
+    UNION ALL
+    SELECT a.i, h.inhparent, a.depth + 1 FROM a JOIN pg_inherits h ON h.inhrelid = a.oid WHERE a.depth < 64),
 q AS (SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, c.relkind::text AS kind,
              CASE WHEN c.relispartition THEN 't' ELSE 'f' END AS part
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace)
@@ -69,6 +73,11 @@ SELECT 'table', t.i::text, q.name, t.oid::text, q.kind, '', '', '' FROM t JOIN q
 UNION ALL
 SELECT 'descendant', d.i::text, q.name, d.oid::text, q.kind, q.part, pq.name, d.depth::text
 FROM d JOIN q ON q.oid = d.oid JOIN q pq ON pq.oid = d.parent
+UNION ALL
+SELECT 'ancestor', a.i::text, q.name, a.oid::text, q.kind, '', '', a.depth::text FROM a JOIN q ON q.oid = a.oid
+UNION ALL
+SELECT DISTINCT 'parent', d.i::text, q.name, pq.name, '', '', '', ''
+FROM d JOIN pg_inherits h ON h.inhrelid = d.oid JOIN q ON q.oid = d.oid JOIN q pq ON pq.oid = h.inhparent
 UNION ALL
 SELECT 'clone', '', q.name, quote_ident(tg.tgname), CASE WHEN tg.tgenabled IN ('D', 'R') THEN 'f' ELSE 't' END, '', '', ''
 FROM pg_trigger tg JOIN q ON q.oid = tg.tgrelid
@@ -151,6 +160,7 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 	}
 	var descs []desc
 	clones := map[string]map[string]bool{}
+	parents := map[string][]string{}
 	for n, r := range rows {
 		if len(r) != 8 {
 			return nil, fmt.Errorf("guard status row %d: %d columns, want 8", n+1, len(r))
@@ -175,6 +185,11 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 			oid, _ := strconv.ParseUint(r[3], 10, 32)
 			depth, _ := strconv.Atoi(r[7])
 			descs = append(descs, desc{i, depth, Relative{Quoted: r[2], OID: uint32(oid), Kind: r[4], Partition: r[5] == "t", Parent: r[6]}})
+		case "ancestor":
+			oid, _ := strconv.ParseUint(r[3], 10, 32)
+			c.Tables[i].Ancestors = append(c.Tables[i].Ancestors, Relative{Quoted: r[2], OID: uint32(oid), Kind: r[4]})
+		case "parent":
+			parents[r[2]] = append(parents[r[2]], r[3])
 		case "clone":
 			if clones[r[2]] == nil {
 				clones[r[2]] = map[string]bool{}
@@ -208,7 +223,7 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 		t := c.Tables[d.i]
 		if key := [2]uint32{uint32(d.i), d.r.OID}; !seen[key] {
 			seen[key] = true
-			d.r.Clones = clones[d.r.Quoted]
+			d.r.Clones, d.r.Parents = clones[d.r.Quoted], parents[d.r.Quoted]
 			t.Descendants = append(t.Descendants, d.r)
 		}
 	}
