@@ -29,7 +29,7 @@ func BenchmarkTrash(b *testing.B) {
 	s := pgtest.Get(b)
 	_, dbURL := s.CreateDatabase(b)
 	pgtest.Exec(b, dbURL, `CREATE TABLE contacts (id int PRIMARY KEY, name text, deleted_at timestamptz);
-INSERT INTO contacts SELECT g, 'c' || g, NULL FROM generate_series(1, `+strconv.Itoa(rows)+`) g; VACUUM ANALYZE contacts`)
+INSERT INTO contacts SELECT g, 'c' || g, NULL FROM generate_series(1, `+strconv.Itoa(rows)+`) g`, "VACUUM ANALYZE contacts")
 	cfg := policy.Default()
 	cfg.Roles.Purge = s.RoleName(b, "purge")
 	cfg.Managed = []policy.Table{{Schema: "public", Name: "contacts", Column: "deleted_at"}}

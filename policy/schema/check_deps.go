@@ -45,7 +45,7 @@ func (k *checker) functions() {
 			k.add(Warning, KindFunctionDeletes, f.Name,
 				fmt.Sprintf("UPDATE %s SET %s = now() WHERE … instead", k.t.Quoted, k.col),
 				"%s function %s runs DELETE FROM %s: a hard delete the proxy cannot turn into a soft delete "+
-					"(the migrate --guard trigger refuses it)", f.Language, f.Name, k.t.Quoted)
+					"(the guard refuses it)", f.Language, f.Name, k.t.Quoted)
 		}
 	}
 }

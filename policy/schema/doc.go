@@ -22,7 +22,11 @@
 // soft-delete column must be timestamptz, a timestamp without time zone
 // gets a conversion hint; deleted_by and reason text-like; hold boolean);
 // a NOT NULL soft-delete column; an audit table that is missing or lacks
-// the purger's columns.
+// the purger's columns; a server object that is missing, stale or
+// unexpected (below: the guard, the purge role, the column grants that keep
+// roles in step, the referential actions); a managed table (or one of its
+// partitions and children) descending from a table outside the policy;
+// row-level security the rewrite cannot apply exactly (check_guard.go).
 //
 // Warnings (what soft delete changes): unique constraints and indexes that
 // also count trashed rows (or include the soft-delete column, which makes
@@ -33,9 +37,13 @@
 // materialized views and SQL or PL/pgSQL functions that read the table
 // without "col IS NULL" (refs.go: a text search that follows aliases), and
 // functions that DELETE from it; a default on the soft-delete column; no
-// index led by the soft-delete column for the purger.
+// index led by the soft-delete column for the purger; a foreign table under
+// a managed one; and, database-wide, who can turn the guard off: the roles
+// that own managed tables and the superusers that can log in; a
+// roles.hard_delete role that does not exist.
 //
-// The JSON report is {"database", "tables": [...], "errors", "warnings",
+// The JSON report is {"database", "tables": [...], "children": {table:
+// [partitions and children managed with it]}, "errors", "warnings",
 // "findings": [{"severity": "error"|"warning", "table", "kind", "object"
 // (omitted when none), "message", "fix"}]}; kinds are the Kind constants
 // and never change meaning. Findings are sorted by table (policy order, the
@@ -72,4 +80,28 @@
 // after the triggers were replaced); Check reports each of these as an
 // error. Kinds without a comment (roles, grants) say themselves whether
 // the catalog has them (Object.Present).
+//
+// # The guard
+//
+// guard.go, guard_sql.go (docs/guard.md for DBAs): a live row of a managed
+// table is never deleted for good, a trashed one only when session_user is
+// a member by GRANT of the purge role (roles.purge) or of a
+// roles.hard_delete role; TRUNCATE is refused (on_truncate: hard: to
+// hard_delete members only); trashing needs DELETE on the table and
+// restoring UPDATE. Deletes are checked once per statement from its
+// transition table, on every managed table and every partition and child
+// (row by row where a parent outside the policy or a foreign partition
+// requires it). privileges.go creates the purge role with its grants, and
+// grants the column privileges the rewritten statements need to the roles
+// that may delete or read. Inspect reads the facts (inspect_guard.go); the
+// tests in guard*_test.go and privileges_test.go attack every server-side
+// path as an application role would.
+//
+// # For the proxy
+//
+// InheritanceSQL, ParseInheritanceRows and ExpandTables (inherit.go): the
+// partitions and children managed with each table, for the proxy's filter.
+// GuardStatusSQL and GuardStatus (guard_status.go): one query, simple
+// protocol, text results, that tells which tables' guard is missing or
+// stale, from the same generator as check.
 package schema

@@ -102,3 +102,22 @@ func TestGuardStatusBadRows(t *testing.T) {
 		t.Errorf("no rows: %v", err)
 	}
 }
+
+// FuzzGuardStatus: whatever rows come back (a server of another version,
+// a proxy bug), GuardStatus and ParseInheritanceRows return an answer or
+// an error, never a panic. Rows are lines of tab-separated columns.
+func FuzzGuardStatus(f *testing.F) {
+	f.Add("server\t\t150004\tapp\t\t\t\t\ntable\t0\tpublic.t\t16384\tr\t\t\t\ndescendant\t0\tpublic.t_1\t16390\tr\tt\tpublic.t\t1")
+	f.Add("installed\ttrigger\tpublic.t\tsoftdelete_guard on public.t\tsoftdelete-proxy 0123456789ab\t\tf\t")
+	f.Add("role\t0\tsoftdelete_purger\tsoftdelete_purger\tt\t\t\t\nquote\t\tdeleted_at\tdeleted_at\t\t\t\t")
+	cfg := &policy.Config{Managed: []policy.Table{{Schema: "public", Name: "t", Column: "deleted_at", OnTruncate: "deny"}},
+		Roles: policy.Roles{Purge: "softdelete_purger", HardDelete: []string{"dba"}}}
+	f.Fuzz(func(t *testing.T, text string) {
+		var rows [][]string
+		for _, line := range strings.Split(text, "\n") {
+			rows = append(rows, strings.Split(line, "\t"))
+		}
+		_, _ = GuardStatus(cfg, rows)
+		_, _ = ParseInheritanceRows(rows)
+	})
+}
