@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test ./policy/ -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 	$(GO) test ./purger/ -run '^$$' -fuzz FuzzCheckWhere -fuzztime $(FUZZTIME)
 	$(GO) test ./policy/schema/ -run '^$$' -fuzz FuzzFindRefs -fuzztime $(FUZZTIME)
+	$(GO) test ./policy/schema/ -run '^$$' -fuzz FuzzGuardStatus -fuzztime $(FUZZTIME)
 
 ## difftest: the long randomized differential test (real deletes directly vs soft
 ## deletes through the proxy). Replay one seed with SOFTDELETE_DIFFTEST_SEED=n.

@@ -78,10 +78,15 @@ type Table struct {
 	Line            int           // line of the table's key in the file
 }
 
-// Roles lists PostgreSQL roles with special powers.
+// Roles lists PostgreSQL roles with special powers. Membership is by
+// GRANT (recursively) of the session user, as the server's guard decides
+// it: superusers are not members of everything here.
 type Roles struct {
 	HardDelete []string `yaml:"hard_delete"` // may delete forever from the trash
 	Bypass     []string `yaml:"bypass"`      // sessions of these roles are never rewritten
+	// Purge is the NOLOGIN role migrate creates for the purger (default
+	// softdelete_purger): its members may delete trashed rows for good.
+	Purge string `yaml:"purge"`
 }
 
 // Purge configures the purge loop.

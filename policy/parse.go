@@ -13,6 +13,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// DefaultPurgeRole is roles.purge when the file does not set it.
+const DefaultPurgeRole = "softdelete_purger"
+
 // Default returns the built-in configuration: what an empty file means.
 func Default() *Config {
 	return &Config{
@@ -26,6 +29,7 @@ func Default() *Config {
 		MaxMessageSize:  64 << 20,
 		UpstreamTLS:     UpstreamTLS{Mode: "prefer"},
 		Defaults:        TableSettings{Column: "deleted_at", Retention: "30d", OnTruncate: "deny"},
+		Roles:           Roles{Purge: DefaultPurgeRole},
 		Tables:          map[string]TableSettings{},
 		Purge: Purge{
 			Interval:         Duration(time.Hour),

@@ -10,6 +10,11 @@ func (c *Config) checkPolicy(p *problems) {
 	checkDistinct(p, "defaults", c.Defaults)
 	checkRoles(p, "roles.hard_delete", c.Roles.HardDelete)
 	checkRoles(p, "roles.bypass", c.Roles.Bypass)
+	if c.Roles.Purge == "" {
+		p.add([]string{"roles.purge", "roles"}, "roles.purge: empty role name (leave the key out for %s)", DefaultPurgeRole)
+	} else if len(c.Roles.Purge) > 63 {
+		p.add([]string{"roles.purge", "roles"}, "roles.purge: %q is longer than 63 bytes, PostgreSQL's limit for a role name", c.Roles.Purge)
+	}
 	seen := map[TableName]string{}
 	for _, key := range c.tableKeys() {
 		path := "tables." + key

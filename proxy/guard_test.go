@@ -14,16 +14,17 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
-// With the guard trigger of `migrate --guard` installed, a plain DELETE is
-// refused, a DELETE through the proxy soft-deletes, and a delete forever in
-// the trash view by a hard_delete member (DELETE or MERGE … THEN DELETE)
-// passes the guard because the rewrite marks it.
-func TestGuardLetsMarkedHardDeletesThrough(t *testing.T) {
+// With the guard migrate installs, a plain DELETE is refused, a DELETE
+// through the proxy soft-deletes, and a delete forever in the trash view by
+// a hard_delete member (DELETE or MERGE … THEN DELETE) passes the guard
+// because the session user is a member of that role.
+func TestGuardLetsHardDeleteMembersThrough(t *testing.T) {
 	_, dbURL := pgtest.Get(t).CreateDatabase(t)
 	pgtest.Exec(t, dbURL,
 		"CREATE TABLE t (id int PRIMARY KEY, deleted_at timestamptz)",
 		"INSERT INTO t SELECT g FROM generate_series(1, 4) g")
-	cfg, err := policy.Parse("guard.yaml", []byte("tables:\n  public.t: {}\n"))
+	purge := pgtest.Get(t).RoleName(t, "purge") // migrate creates it; roles are cluster-wide
+	cfg, err := policy.Parse("guard.yaml", []byte("roles: {hard_delete: [postgres], purge: "+purge+"}\ntables:\n  public.t: {}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

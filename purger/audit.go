@@ -3,7 +3,6 @@ package purger
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,24 +99,4 @@ func quoteQualified(name string) string {
 		return pgx.Identifier{table}.Sanitize()
 	}
 	return pgx.Identifier{schema, table}.Sanitize()
-}
-
-// AuditTableDDL is the idempotent DDL that creates the audit table named
-// "schema.table" (and its schema), for the migrate command.
-func AuditTableDDL(table string) string {
-	var b strings.Builder
-	if schema, _ := splitQualified(table); schema != "" {
-		b.WriteString("CREATE SCHEMA IF NOT EXISTS " + pgx.Identifier{schema}.Sanitize() + ";\n")
-	}
-	b.WriteString("CREATE TABLE IF NOT EXISTS " + quoteQualified(table) + ` (
-    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at         timestamptz NOT NULL DEFAULT now(),
-    actor      text NOT NULL,
-    action     text NOT NULL CHECK (action IN ('restore', 'forget', 'empty', 'purge')),
-    table_name text NOT NULL,
-    row_count  bigint NOT NULL,
-    detail     jsonb NOT NULL DEFAULT '{}'
-);
-`)
-	return b.String()
 }

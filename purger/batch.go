@@ -68,9 +68,8 @@ func (p *Purger) batches(ctx context.Context, db *database, t policy.Table, age 
 	}
 }
 
-// batch is one short transaction: mark it as a purge, bound it with
-// statement_timeout, delete up to BatchSize rows, write the audit row,
-// commit. On any error, cancellation included, it rolls back whole.
+// batch is one short transaction: bound it with statement_timeout, delete
+// up to BatchSize rows, write the audit row, commit. On any error, cancellation included, it rolls back whole.
 func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age time.Duration, ev Event) (int64, error) {
 	start := p.now()
 	defer func() { p.metrics.batchDone(p.now().Sub(start)) }()
@@ -80,7 +79,7 @@ func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age ti
 	}
 	defer func() { _ = tx.Rollback(context.Background()) }() // no-op after Commit
 	timeout := fmt.Sprintf("%dms", p.opts.StatementTimeout.Milliseconds())
-	if _, err := tx.Exec(ctx, setLocalSQL, timeout); err != nil {
+	if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
 		return 0, err
 	}
 	tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)

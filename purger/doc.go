@@ -14,8 +14,8 @@
 //     Restore, Forget, Empty and Stats for the trash command.
 //   - Audit (audit.go): every restore, forget, empty and purge is a
 //     structured log line (actor, action, database, table, count, when) and,
-//     with audit.table, a row that AuditTableDDL's table holds (migrate
-//     creates it).
+//     with audit.table, a row in the table that migrate creates
+//     (schema.AuditTableDDL).
 //   - Metrics (metrics.go, record.go), report and output formats (report.go,
 //     format.go); every SQL statement is built in sql.go and kept as golden
 //     files under testdata/sql/.
@@ -63,8 +63,7 @@
 // Each batch is its own short transaction:
 //
 //	BEGIN;
-//	SELECT set_config('statement_timeout', '30000ms', true),
-//	       set_config('softdelete.purging', 'on', true);   -- SET LOCAL both
+//	SELECT set_config('statement_timeout', '30000ms', true);   -- SET LOCAL
 //	DELETE FROM t AS x USING (
 //	    SELECT tableoid AS toid, ctid AS tid FROM t
 //	    WHERE deleted_at IS NOT NULL AND deleted_at < now() - <retention>
@@ -74,9 +73,15 @@
 //	INSERT INTO <audit table> ...;                          -- when configured
 //	COMMIT;
 //
-// softdelete.purging marks the transaction for the guard trigger that
-// migrate --guard installs (it refuses hard deletes that are not marked);
-// statement_timeout bounds every statement, lock waits included.
+// statement_timeout bounds every statement, lock waits included. Nothing
+// marks the transaction: the guard migrate installs (docs/guard.md) lets
+// trashed rows go because the session user, the purger's login role, is a
+// member of the purge role (roles.purge, default softdelete_purger), which
+// a DBA grants it; that role has SELECT, DELETE and UPDATE of the policy
+// columns (FOR UPDATE needs an UPDATE privilege) on the managed tables,
+// USAGE on their schemas and INSERT on the audit table. A live row is never
+// deleted, whoever asks. Run as anyone else, every batch fails with the
+// guard's 42501, which names the role to grant.
 //
 // Why (tableoid, ctid) and not the primary key: it works for every table
 // the policy may name (no primary key, composite keys, any key type) with

@@ -2,7 +2,11 @@ package purger
 
 import (
 	"context"
+	"net"
+	neturl "net/url"
 	"os"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -17,11 +22,12 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// schema is the test schema: contacts (plain), deals (who/why/hold) and
-// notes referencing deals, all with the purger's partial index, a guard
-// trigger like the policy issue's (hard deletes only from a purge) and an
-// audit table.
-const schema = `
+// testSchema is the test schema: contacts (plain), deals (who/why/hold) and
+// notes referencing deals, all with the purger's partial index, and an
+// audit table. newDB adds the guard as migrate installs it (policy/schema),
+// so that the purger works as it does in production: connected as a login
+// role granted the purge role.
+const testSchema = `
 CREATE TABLE contacts (id bigint PRIMARY KEY, name text, deleted_at timestamptz);
 CREATE INDEX ON contacts (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TABLE deals (id bigint PRIMARY KEY, title text, deleted_at timestamptz,
@@ -29,19 +35,9 @@ CREATE TABLE deals (id bigint PRIMARY KEY, title text, deleted_at timestamptz,
 CREATE INDEX ON deals (deleted_at) WHERE deleted_at IS NOT NULL;
 CREATE TABLE notes (id bigint PRIMARY KEY, deal_id bigint REFERENCES deals (id), deleted_at timestamptz);
 CREATE INDEX ON notes (deleted_at) WHERE deleted_at IS NOT NULL;
-CREATE FUNCTION guard() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF coalesce(current_setting('softdelete.purging', true), '') <> 'on' THEN
-        RAISE EXCEPTION 'hard delete refused on %', TG_TABLE_NAME USING ERRCODE = '42501';
-    END IF;
-    RETURN OLD;
-END $$;
-CREATE TRIGGER guard BEFORE DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION guard();
-CREATE TRIGGER guard BEFORE DELETE ON deals FOR EACH ROW EXECUTE FUNCTION guard();
-CREATE TRIGGER guard BEFORE DELETE ON notes FOR EACH ROW EXECUTE FUNCTION guard();
 -- every row ever hard-deleted, to prove none is deleted twice
 CREATE TABLE deleted_log (tbl text, id bigint);
-CREATE FUNCTION log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION log_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN INSERT INTO deleted_log VALUES (TG_TABLE_NAME, OLD.id); RETURN OLD; END $$;
 CREATE TRIGGER log AFTER DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION log_delete();
 CREATE TRIGGER log AFTER DELETE ON deals FOR EACH ROW EXECUTE FUNCTION log_delete();
@@ -57,12 +53,90 @@ var (
 	notes = policy.Table{Schema: "public", Name: "notes", Column: "deleted_at", Retention: 30 * day}
 )
 
-// newDB creates a database with the test schema and the audit table.
+// testDB is a database of newDB: its superuser URL, and the login roles
+// the purger and a DBA's trash commands connect as.
+type testDB struct {
+	url       string // the superuser, for setting up and looking
+	purger    string // URL of a login granted the purge role, and nothing else
+	trash     string // URL of a login granted the purge role and UPDATE on the tables (restore)
+	purgeRole string
+}
+
+// testDBs maps the superuser URL of each live newDB database to it.
+var testDBs sync.Map
+
+// newDB creates a database with the test schema, the audit table and the
+// guard for contacts, deals and notes; it returns the superuser URL.
 func newDB(t *testing.T) (name, url string) {
 	t.Helper()
-	name, url = pgtest.Get(t).CreateDatabase(t)
-	pgtest.Exec(t, url, schema, AuditTableDDL("softdelete.audit"))
+	s := pgtest.Get(t)
+	name, url = s.CreateDatabase(t)
+	pgtest.Exec(t, url, testSchema, schema.AuditTableDDL("softdelete.audit"))
+	db := &testDB{url: url, purgeRole: s.RoleName(t, "purge")}
+	install(t, db)
+	purger, trash := s.CreateRole(t, "purger", "LOGIN"), s.CreateRole(t, "trash", "LOGIN")
+	id := func(s string) string { return pgx.Identifier{s}.Sanitize() }
+	pgtest.Exec(t, url, "GRANT "+id(db.purgeRole)+" TO "+id(purger)+", "+id(trash),
+		"GRANT UPDATE ON contacts, deals, notes TO "+id(trash))
+	db.purger, db.trash = loginURL(t, url, purger), loginURL(t, url, trash)
+	testDBs.Store(url, db)
+	t.Cleanup(func() { testDBs.Delete(url) })
 	return name, url
+}
+
+// lookupDB returns the newDB database of a superuser URL.
+func lookupDB(t *testing.T, url string) *testDB {
+	t.Helper()
+	db, ok := testDBs.Load(url)
+	if !ok {
+		t.Fatalf("%s is not a newDB database", url)
+	}
+	return db.(*testDB)
+}
+
+// purgerURL installs the guard for tables too (and for the test schema's),
+// and returns the URL the purger connects to url's database with.
+func purgerURL(t *testing.T, url string, tables ...policy.Table) string {
+	t.Helper()
+	db := lookupDB(t, url)
+	install(t, db, tables...)
+	return db.purger
+}
+
+// install runs migrate (as the superuser) for the test schema's tables and
+// tables, as a policy with the purge role of db.
+func install(t *testing.T, db *testDB, tables ...policy.Table) {
+	t.Helper()
+	cfg := policy.Default()
+	cfg.Roles.Purge = db.purgeRole
+	cfg.Audit.Table = "softdelete.audit"
+	seen := map[string]bool{}
+	for _, tb := range append([]policy.Table{contacts, deals, notes}, tables...) {
+		if key := tableName(tb); !seen[key] {
+			seen[key] = true
+			cfg.Managed = append(cfg.Managed, tb)
+		}
+	}
+	conn := connect(t, db.url)
+	c, err := schema.Inspect(ctxT(t), conn, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Plan(c, schema.Options{}).Apply(ctxT(t), conn, 10*time.Second); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+}
+
+// loginURL is url logging in as role (trust authentication).
+func loginURL(t *testing.T, url, role string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &neturl.URL{Scheme: "postgres", User: neturl.User(role), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))),
+		Path: "/" + cfg.Database, RawQuery: "sslmode=disable"}
+	return u.String()
 }
 
 // fixture is a purger under test with its metrics and observed logs.
@@ -84,6 +158,11 @@ func newFixture(t *testing.T, opts Options, tables ...policy.Table) *fixture {
 	if opts.AuditTable == "" {
 		opts.AuditTable = "softdelete.audit"
 	}
+	urls := make([]string, len(opts.DatabaseURLs))
+	for i, url := range opts.DatabaseURLs {
+		urls[i] = purgerURL(t, url, tables...)
+	}
+	opts.DatabaseURLs = urls
 	p := New(opts, tables, m, zap.New(core), nil)
 	t.Cleanup(p.Close)
 	return &fixture{p: p, m: m, reg: reg, logs: logs}
@@ -150,4 +229,14 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func purgerWaitingOnLock(t *testing.T, url string) bool {
 	return queryInt(t, url, `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'softdelete-proxy purger'
 AND datname = current_database() AND wait_event_type = 'Lock'`) > 0
+}
+
+// loginOf is the user name of a connection URL.
+func loginOf(t *testing.T, url string) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.User
 }

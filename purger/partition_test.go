@@ -75,7 +75,7 @@ func TestReconfigureKeepsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := leaderPID(t, url)
-	f.p.Reconfigure(Options{DatabaseURLs: []string{url}, AuditTable: "softdelete.audit"}, []policy.Table{contacts, deals})
+	f.p.Reconfigure(Options{DatabaseURLs: []string{purgerURL(t, url)}, AuditTable: "softdelete.audit"}, []policy.Table{contacts, deals})
 	rep, err := f.p.PassOnce(ctxT(t), false)
 	if err != nil || rep.Purged() != 2 || len(rep.Databases[0].Tables) != 2 {
 		t.Fatalf("after Reconfigure: %v, %+v; want deals purged too", err, rep.Databases)

@@ -79,10 +79,11 @@ func TestPurgeRespectsRetentionAndHold(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("purge audit lines: %d, want 2", len(lines))
 	}
-	if c := lines[0].ContextMap(); c["table"] != "public.contacts" || c["count"] != int64(4) || c["actor"] != "postgres" || c["database"] != name {
+	purger := loginOf(t, lookupDB(t, url).purger) // the actor is the purger's session user
+	if c := lines[0].ContextMap(); c["table"] != "public.contacts" || c["count"] != int64(4) || c["actor"] != purger || c["database"] != name {
 		t.Errorf("audit line: %v", c)
 	}
-	if n := queryInt(t, url, `SELECT sum(row_count) FROM softdelete.audit WHERE action = 'purge' AND actor = 'postgres'`); n != 6 {
+	if n := queryInt(t, url, `SELECT coalesce(sum(row_count), 0) FROM softdelete.audit WHERE action = 'purge' AND actor = $1`, purger); n != 6 {
 		t.Errorf("audit table purge rows sum to %d, want 6", n)
 	}
 

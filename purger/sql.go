@@ -67,9 +67,9 @@ func statsSQL(t policy.Table) string {
 		qualified(t) + " WHERE " + col + " IS NOT NULL"
 }
 
-// setLocalSQL marks the transaction as a purge for the guard trigger of the
-// policy issue and bounds every statement in it ($1, e.g. "30000ms").
-const setLocalSQL = "SELECT set_config('statement_timeout', $1, true), set_config('softdelete.purging', 'on', true)"
+// timeoutSQL bounds every statement of the transaction ($1, e.g.
+// "30000ms"), like SET LOCAL statement_timeout.
+const timeoutSQL = "SELECT set_config('statement_timeout', $1, true)"
 
 // fkEdgesSQL lists the foreign keys between two different tables as
 // (child schema, child table, parent schema, parent table).

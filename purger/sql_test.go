@@ -60,7 +60,6 @@ func TestSQLGolden(t *testing.T) {
 			golden(t, filepath.Join("sql", name+".sql"), strings.Join(stmts, ";\n\n")+";\n")
 		})
 	}
-	golden(t, filepath.Join("sql", "audit_ddl.sql"), AuditTableDDL("softdelete.audit"))
 }
 
 func TestLockKeyStable(t *testing.T) {

@@ -15,8 +15,8 @@ func (tr *Trash) Restore(ctx context.Context, table string, s Selector) (int64, 
 }
 
 // Forget deletes the selected trashed rows for good, except rows on hold,
-// and returns how many. The transaction is marked as a purge for the guard
-// trigger.
+// and returns how many. The guard lets it through only when the session
+// user is a member of the purge role or of a roles.hard_delete role.
 func (tr *Trash) Forget(ctx context.Context, table string, s Selector) (int64, error) {
 	return tr.change(ctx, table, s, ActionForget, forgetSQL)
 }
@@ -40,7 +40,7 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 	ev := tr.event(action, t, detail)
 	err = pgx.BeginFunc(ctx, tr.conn, func(tx pgx.Tx) error {
 		timeout := fmt.Sprintf("%dms", tr.opts.StatementTimeout.Milliseconds())
-		if _, err := tx.Exec(ctx, setLocalSQL, timeout); err != nil {
+		if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, build(t, pred), args...)

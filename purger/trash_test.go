@@ -2,8 +2,11 @@ package purger
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
@@ -12,11 +15,12 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 )
 
-// newTrash opens trash operations on url as actor.
+// newTrash opens trash operations on the newDB database of url as actor,
+// connected as a DBA login granted the purge role.
 func newTrash(t *testing.T, url, actor string) (*Trash, *observer.ObservedLogs) {
 	t.Helper()
 	core, logs := observer.New(zapcore.InfoLevel)
-	tr, err := NewTrash(ctxT(t), connect(t, url), []policy.Table{contacts, deals, notes}, TrashOptions{
+	tr, err := NewTrash(ctxT(t), connect(t, lookupDB(t, url).trash), []policy.Table{contacts, deals, notes}, TrashOptions{
 		Actor: actor, Purge: Options{BatchSize: 2, AuditTable: "softdelete.audit"},
 	}, zap.New(core), nil)
 	if err != nil {
@@ -140,14 +144,43 @@ func TestTrashRestoreForgetEmpty(t *testing.T) {
 	}
 }
 
-func TestTrashGuardRefusesOtherDeletes(t *testing.T) {
-	// The guard trigger of the test schema stands for the policy issue's:
-	// hard deletes outside a purge-marked transaction are refused, so the
-	// operations above prove they mark theirs.
+// TestTrashNeedsThePurgeRole: with the guard migrate installs, forget and
+// empty run as a session user that is not a member of the purge role (nor
+// of a roles.hard_delete role) fail whole with the guard's 42501, which
+// names the role; so does the purger.
+func TestTrashNeedsThePurgeRole(t *testing.T) {
 	_, url := newDB(t)
 	pgtest.Exec(t, url, seed)
-	conn := connect(t, url)
-	if _, err := conn.Exec(ctxT(t), `DELETE FROM contacts WHERE id = 10`); err == nil {
-		t.Fatal("an unmarked hard delete passed the guard trigger")
+	db := lookupDB(t, url)
+	core, _ := observer.New(zapcore.InfoLevel)
+	tr, err := NewTrash(ctxT(t), connect(t, url), []policy.Table{contacts, deals, notes}, TrashOptions{
+		Purge: Options{AuditTable: "softdelete.audit"}}, zap.New(core), nil) // the superuser: not a member
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRefused := func(what string, err error) {
+		t.Helper()
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.Contains(pgErr.Message, "not a member of role "+db.purgeRole) {
+			t.Errorf("%s as a non-member: %v, want the guard's 42501 naming %s", what, err, db.purgeRole)
+		}
+	}
+	_, err = tr.Forget(ctxT(t), "contacts", Selector{IDs: []string{"7"}})
+	wantRefused("forget", err)
+	_, err = tr.Empty(ctxT(t), "contacts")
+	wantRefused("empty", err)
+	p := New(Options{DatabaseURLs: []string{url}, AuditTable: "softdelete.audit"}, []policy.Table{contacts}, nil, nil, nil)
+	t.Cleanup(p.Close)
+	_, err = p.PassOnce(ctxT(t), false)
+	wantRefused("purge", err)
+	if n := queryInt(t, url, `SELECT count(*) FROM contacts`); n != 10 {
+		t.Errorf("%d contacts left, want all 10", n)
+	}
+	// A member cannot delete live rows either: forget only ever reaches
+	// trashed ones, and a plain DELETE of a live row is refused.
+	_, err = connect(t, db.trash).Exec(ctxT(t), `DELETE FROM contacts WHERE id = 1`)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.Contains(pgErr.Message, "live row of public.contacts") {
+		t.Errorf("deleting a live row as a member: %v", err)
 	}
 }

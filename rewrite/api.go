@@ -115,10 +115,6 @@ func shadowed(shadows, schema, name string) bool {
 	return false
 }
 
-// hardDeleteMark is the predicate a hard delete in the trash view carries
-// so that the guard trigger of `migrate --guard` lets it through.
-const hardDeleteMark = "pg_catalog.set_config('softdelete.hard_delete', 'on', true) = 'on'"
-
 // Session is the per-connection state a rewrite depends on. The proxy owns
 // and updates it (from SET statements, startup options, transaction ends).
 type Session struct {

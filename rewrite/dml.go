@@ -34,10 +34,9 @@ func (w *walker) deleteTarget(d *pg.DeleteStmt, t *Table, preds []string) bool {
 			w.denyHardDelete(t, d.Relation.Location)
 			return false
 		}
-		// The hard delete marks itself for the guard trigger of
-		// `migrate --guard`: set_config runs for every row before its
-		// DELETE triggers fire, and lasts until the transaction ends.
-		own := qualifier(d.Relation) + "." + quoteIdent(t.Column) + " IS NOT NULL AND " + hardDeleteMark
+		// Only trashed rows; the server's guard lets them go because the
+		// session user is a member of a roles.hard_delete role.
+		own := qualifier(d.Relation) + "." + quoteIdent(t.Column) + " IS NOT NULL"
 		w.dmlPreds(d.Relation, d.WhereClause, own, preds)
 		return false
 	}

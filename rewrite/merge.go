@@ -57,9 +57,6 @@ func (w *walker) mergeTarget(m *pg.MergeStmt, t *Table) {
 		if wc.MatchKind == pg.MergeMatchKind_MERGE_WHEN_NOT_MATCHED_BY_SOURCE && test != "" {
 			preds = append(preds, own)
 		}
-		if wc.CommandType == pg.CmdType_CMD_DELETE && w.vis == VisibilityDeleted && w.hard {
-			preds = append(preds, hardDeleteMark) // for the guard trigger, as in DELETE
-		}
 		if len(preds) > 0 {
 			w.whenCondition(k, then, wc, strings.Join(preds, " AND "))
 		}

@@ -19,6 +19,13 @@ table by table, what is wrong (errors) and what soft delete changes
 (warnings: unique constraints that count trashed rows, foreign keys and
 triggers that no longer fire, views and functions that read trashed rows, a
 missing index for the purger), each with a fix. Reads the catalog only.
+Errors include a guard that is missing, stale or disabled on a managed table
+or on one of its partitions and children (run migrate --apply), roles whose
+column privileges are out of step, row-level security the proxy cannot
+apply exactly, and an unmanaged parent of a managed table. Warnings say who
+can turn the guard off: the owners of managed tables and superuser logins
+(ALTER TABLE … DISABLE TRIGGER, session_replication_role); the application
+must connect as neither. See docs/guard.md.
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Exits 1 when there are errors, 0 with warnings only.`
 

@@ -22,7 +22,8 @@ func schemaDB(t *testing.T, withURL bool) (url, config string) {
 	t.Helper()
 	_, url = pgtest.Get(t).CreateDatabase(t)
 	pgtest.Exec(t, url, `CREATE TABLE contacts (id bigint PRIMARY KEY, email text UNIQUE, deleted_at timestamptz)`)
-	yaml := "tables:\n  public.contacts: { deleted_by_column: deleted_by }\naudit:\n  table: softdelete.audit\n"
+	purge := pgtest.Get(t).RoleName(t, "purge") // migrate creates it; roles are cluster-wide
+	yaml := "roles:\n  purge: " + purge + "\ntables:\n  public.contacts: { deleted_by_column: deleted_by }\naudit:\n  table: softdelete.audit\n"
 	if withURL {
 		yaml += "purge:\n  database_urls: [ \"" + url + "\" ]\n"
 	}
@@ -47,7 +48,8 @@ func TestCheckCommandExitCodes(t *testing.T) {
 	url, config := schemaDB(t, false)
 	code, out, errOut := runCLI(t, "check", "--config", config, "--database-url", url)
 	if code != 1 || !strings.Contains(out, "ERROR [column_missing] deleted_by") ||
-		!strings.Contains(out, "ERROR [audit_table_missing]") || !strings.Contains(errOut, "check: 2 error(s)") {
+		!strings.Contains(out, "ERROR [audit_table_missing]") || !strings.Contains(out, "ERROR [object_missing] trigger softdelete_guard on public.contacts") ||
+		!strings.Contains(errOut, " error(s) in database") {
 		t.Fatalf("check with errors: exit %d\n%s\nstderr: %s", code, out, errOut)
 	}
 	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", url, "--apply"); code != 0 {
@@ -55,15 +57,29 @@ func TestCheckCommandExitCodes(t *testing.T) {
 	}
 	code, out, errOut = runCLI(t, "check", "--config", config, "--database-url", url, "--format", "json")
 	var r schema.Report
-	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Errors != 0 || r.Warnings != 1 || r.Findings[0].Kind != schema.KindUnique {
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Errors != 0 || r.Findings[0].Kind != schema.KindUnique {
 		t.Fatalf("check with warnings only: exit %d\n%s\nstderr: %s", code, out, errOut)
 	}
 	if code, out, _ := runCLI(t, "migrate", "--config", config, "--database-url", url, "--apply", "--unique"); code != 0 {
 		t.Fatalf("migrate --unique: exit %d\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "check", "--config", config, "--database-url", url)
-	if code != 0 || !strings.Contains(out, "OK: the schema is ready for the policy.") {
+	// what is left says who can turn the guard off: the tables' owner and
+	// the superusers (the test runs as one)
+	code, out, _ = runCLI(t, "check", "--config", config, "--database-url", url, "--format", "json")
+	r = schema.Report{}
+	if code != 0 || json.Unmarshal([]byte(out), &r) != nil || r.Errors != 0 {
 		t.Fatalf("clean check: exit %d\n%s", code, out)
+	}
+	for _, f := range r.Findings {
+		if f.Kind != schema.KindTableOwner && f.Kind != schema.KindSuperuserLogin {
+			t.Errorf("left after migrate --unique: %+v", f)
+		}
+	}
+	// a guard turned off fails check
+	pgtest.Exec(t, url, "ALTER TABLE contacts DISABLE TRIGGER softdelete_guard")
+	code, out, errOut = runCLI(t, "check", "--config", config, "--database-url", url)
+	if code != 1 || !strings.Contains(out, "ERROR [object_stale] trigger softdelete_guard on public.contacts") {
+		t.Fatalf("check with the guard disabled: exit %d\n%s%s", code, out, errOut)
 	}
 }
 

@@ -9,16 +9,17 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
-const migrateUsage = `migrate --config FILE [--database-url URL] [--apply] [--unique] [--guard] [--lock-timeout D]
+const migrateUsage = `migrate --config FILE [--database-url URL] [--apply] [--unique] [--lock-timeout D]
 
 Prints the DDL that adopts the policy in FILE, or with --apply runs it in one
-transaction: the missing columns, the purger's partial index and the audit
-table (audit.table). Every statement is idempotent; a second run does nothing.
+transaction: the missing columns, the purger's partial index, the audit table
+(audit.table), and the server-side objects check requires (the guard: see
+docs/guard.md). Objects of an older policy or version are replaced, and those
+no longer wanted dropped. Every statement is idempotent; a second run does
+nothing.
   --unique  turns each plain unique constraint or index of a managed table into
             a partial unique index of live rows (WHERE deleted_at IS NULL)
-  --guard   installs a BEFORE DELETE trigger that refuses hard deletes unless the
-            transaction did SET LOCAL softdelete.purging = 'on' (the purger) or
-            softdelete.hard_delete = 'on' (a delete forever through the proxy)
+  --guard   accepted for older scripts and ignored: the guard is always installed
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Run check first: it explains each change.`
 
@@ -36,7 +37,7 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	f.register(fs)
 	fs.BoolVar(&f.apply, "apply", false, "run the DDL (in one transaction) instead of only printing it")
 	fs.BoolVar(&f.opts.Unique, "unique", false, "turn plain unique constraints and indexes into partial ones of live rows")
-	fs.BoolVar(&f.opts.Guard, "guard", false, "install the trigger that refuses hard deletes not marked by the purger or the proxy")
+	fs.BoolVar(&f.opts.Guard, "guard", false, "ignored (the guard is always installed); kept for older scripts")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 10*time.Second, "give up when a lock is not granted within `D` (a duration; 0: wait)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -44,6 +45,9 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	cfg, conn, err := f.open(ctx, fs)
 	if err != nil {
 		return err
+	}
+	if f.opts.Guard {
+		fmt.Fprintln(stderr, "migrate: --guard is no longer needed: the guard is part of every migration")
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	cat, err := schema.Inspect(ctx, conn, cfg)

@@ -23,7 +23,7 @@ func TestMigrateCommand(t *testing.T) {
 	}
 
 	all := append(base, "--apply", "--unique", "--guard")
-	if code, out, errOut := runCLI(t, all...); code != 0 || !strings.Contains(out, "-- applied:") {
+	if code, out, errOut := runCLI(t, all...); code != 0 || !strings.Contains(out, "-- applied:") || !strings.Contains(errOut, "--guard is no longer needed") {
 		t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, _ := runCLI(t, all...)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
@@ -25,9 +26,10 @@ CREATE TABLE deals (id bigint PRIMARY KEY, deleted_at timestamptz, legal_hold bo
 INSERT INTO contacts SELECT g, 'c', CASE WHEN g <= 3 THEN NULL WHEN g <= 6 THEN now() - interval '10 days'
     ELSE now() - interval '40 days' END FROM generate_series(1, 10) g;
 INSERT INTO deals VALUES (1, now() - interval '100 days', true), (2, now() - interval '100 days', false);`,
-		purger.AuditTableDDL("softdelete.audit"))
+		schema.AuditTableDDL("softdelete.audit"))
 	config = filepath.Join(t.TempDir(), "config.yaml")
-	yaml := "tables:\n  public.contacts: {}\n  public.deals: { hold_column: legal_hold }\n" +
+	purge := pgtest.Get(t).RoleName(t, "purge") // roles are cluster-wide
+	yaml := "roles:\n  purge: " + purge + "\ntables:\n  public.contacts: {}\n  public.deals: { hold_column: legal_hold }\n" +
 		"purge:\n  database_urls: [ \"" + url + "\" ]\naudit:\n  table: softdelete.audit\n"
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
@@ -100,5 +102,22 @@ func TestTrashCommands(t *testing.T) {
 	}
 	if _, _, err = run("", "list"); err == nil {
 		t.Fatal("list without a table accepted")
+	}
+}
+
+// TestTrashForgetNeedsThePurgeRole: with the guard installed, forget and
+// empty as a user outside the purge and hard_delete roles (here the
+// superuser) fail, and the error says which role to grant.
+func TestTrashForgetNeedsThePurgeRole(t *testing.T) {
+	url, config := cliDB(t)
+	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", url, "--apply"); code != 0 {
+		t.Fatalf("migrate: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"forget", "contacts", "--id", "7"}, {"empty", "contacts", "--yes"}} {
+		var out, errOut bytes.Buffer
+		err := trashCommand(cliCtx(t), append(args, "--config", config), strings.NewReader(""), &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "42501") || !strings.Contains(err.Error(), "run it as a member of role sdtest_purge_") {
+			t.Errorf("trash %s as a non-member: %v", args[0], err)
+		}
 	}
 }

@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
@@ -23,7 +26,10 @@ Works on the trash directly in the database (not through the proxy):
 TABLE is schema.table, or a table name that only one managed table has.
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Restore, forget and empty write an audit log line (to
-stderr) and, when audit.table is set, audit rows in the database.`
+stderr) and, when audit.table is set, audit rows in the database.
+Forget and empty delete for good: the guard lets them through only when the
+database user is a member of roles.purge (default softdelete_purger) or of a
+roles.hard_delete role. Restore needs UPDATE on the table.`
 
 // trashFlags are the flags shared by the trash subcommands.
 type trashFlags struct {
@@ -68,12 +74,23 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fs.Usage()
 		return errUsage
 	}
-	tr, closeDB, err := openTrash(ctx, f, stderr)
+	tr, purgeRole, closeDB, err := openTrash(ctx, f, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	return runTrash(ctx, tr, sub, pos, f, stdin, stdout, stderr)
+	err = runTrash(ctx, tr, sub, pos, f, stdin, stdout, stderr)
+	if (sub == "forget" || sub == "empty") && isPermissionDenied(err) {
+		return fmt.Errorf("%w\ntrash %s deletes for good: run it as a member of role %s (roles.purge; GRANT %s TO <your login role>) "+
+			"or of a roles.hard_delete role", err, sub, purgeRole, purgeRole)
+	}
+	return err
+}
+
+// isPermissionDenied reports a 42501 from the server (the guard's refusal).
+func isPermissionDenied(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501"
 }
 
 // trashSubs are the trash subcommands with their usage lines, in help order.
@@ -146,23 +163,24 @@ func printTrashHelp(w io.Writer) {
 	}
 }
 
-// openTrash loads the config, connects and prepares the trash operations.
-func openTrash(ctx context.Context, f *trashFlags, stderr io.Writer) (*purger.Trash, func(), error) {
+// openTrash loads the config, connects and prepares the trash operations;
+// it also returns the policy's purge role, for messages.
+func openTrash(ctx context.Context, f *trashFlags, stderr io.Writer) (*purger.Trash, string, func(), error) {
 	cfg, log, err := loadForPurge(f.config, stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	conn, err := openDB(ctx, f.databaseURL, cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	closeDB := func() { conn.Close(context.Background()); _ = log.Sync() }
 	tr, err := purger.NewTrash(ctx, conn, cfg.Managed, purger.TrashOptions{Actor: f.actor, Purge: purger.OptionsFrom(cfg)}, log, time.Now)
 	if err != nil {
 		closeDB()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return tr, closeDB, nil
+	return tr, cfg.Roles.Purge, closeDB, nil
 }
 
 // runTrash runs one subcommand and prints its outcome.

@@ -27,6 +27,7 @@
 // Nothing here skips: when no server can be had the test fails, saying how to provide one.
 //
 // The files: main.go (Main and the process-wide shared server), server.go (Get,
-// CreateDatabase, Exec), cluster.go (StartCluster over pgcluster.Start, GenerateCerts),
-// port.go (FreePort).
+// CreateDatabase, Exec), roles.go (RoleName, CreateRole: unique roles, dropped at cleanup
+// with what they own in every database), cluster.go (StartCluster over pgcluster.Start,
+// GenerateCerts), port.go (FreePort).
 package pgtest

@@ -7,12 +7,16 @@ import "github.com/softdelete-proxy/softdelete-proxy/policy"
 // the server's quote_ident so that generated DDL reads as a DBA would write
 // it.
 type Catalog struct {
-	Database      string
-	ServerVersion int // server_version_num, e.g. 150004
-	Tables        []*TableInfo
-	Functions     []Function // SQL and PL/pgSQL functions outside the system schemas
-	Audit         *AuditInfo // nil when audit.table is not set
-	GuardSource   string     // body of softdelete.guard_hard_delete(), "" when absent
+	Database       string
+	ServerVersion  int // server_version_num, e.g. 150004
+	Tables         []*TableInfo
+	Functions      []Function  // SQL and PL/pgSQL functions outside the system schemas
+	Audit          *AuditInfo  // nil when audit.table is not set
+	OwnSchema      bool        // schema softdelete exists
+	OwnSchemaUsage bool        // and PUBLIC has USAGE on it
+	Installed      []Installed // the objects migrate owns (objects_inspect.go)
+	Roles          Roles       // roles.purge and roles.hard_delete
+	SuperLogins    []string    // quoted superuser roles that can log in
 
 	quoted map[string]string // identifier -> quote_ident(identifier)
 }
@@ -40,6 +44,12 @@ type TableInfo struct {
 	Outgoing []ForeignKey // foreign keys of this table to others
 	Triggers []Trigger
 	Views    []View // views and materialized views that read this table
+
+	Owner       string // quoted role that owns the table
+	Security    RowSecurity
+	Grants      []Grantee  // its ACL's roles, and the purge role
+	Descendants []Relative // partitions and inheritance children at any depth, parents first
+	Ancestors   []Relative // the tables it is a partition or child of, at any depth
 }
 
 // Exists reports whether a relation of that name was found.

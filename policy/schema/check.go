@@ -14,8 +14,16 @@ func Check(c *Catalog) *Report {
 		order[t.Quoted] = i
 		r.Tables = append(r.Tables, t.Quoted)
 		r.Findings = append(r.Findings, c.checkTable(t)...)
+		for _, d := range c.inherited(t) {
+			if r.Children == nil {
+				r.Children = map[string][]string{}
+			}
+			r.Children[t.Quoted] = append(r.Children[t.Quoted], d.Quoted)
+		}
 	}
 	r.Findings = append(r.Findings, c.checkAudit()...)
+	r.Findings = append(r.Findings, c.checkObjects()...)
+	r.Findings = append(r.Findings, c.checkBypass()...)
 	sortFindings(r.Findings, order)
 	for _, f := range r.Findings {
 		if f.Severity == Error {
@@ -59,6 +67,7 @@ func (c *Catalog) checkTable(t *TableInfo) []Finding {
 	k.views()
 	k.functions()
 	k.purgeIndex()
+	k.guardChecks()
 	return k.out
 }
 

@@ -45,7 +45,7 @@ func (k *checker) functions() {
 			k.add(Warning, KindFunctionDeletes, f.Name,
 				fmt.Sprintf("UPDATE %s SET %s = now() WHERE … instead", k.t.Quoted, k.col),
 				"%s function %s runs DELETE FROM %s: a hard delete the proxy cannot turn into a soft delete "+
-					"(the migrate --guard trigger refuses it)", f.Language, f.Name, k.t.Quoted)
+					"(the guard refuses it)", f.Language, f.Name, k.t.Quoted)
 		}
 	}
 }
@@ -100,9 +100,6 @@ func (c *Catalog) checkAudit() []Finding {
 		Message: fmt.Sprintf("audit table %s lacks column(s) %s", a.Quoted, strings.Join(missing, ", ")),
 		Fix:     "rename it and let softdelete-proxy migrate --apply create a new one"}}
 }
-
-// auditColumns are the columns the purger's audit rows fill (purger/audit.go).
-var auditColumns = []string{"at", "actor", "action", "table_name", "row_count", "detail"}
 
 // purgeIndexAdvice is how to build the purger's index without blocking
 // writes: CONCURRENTLY, which a partitioned table only allows partition by

@@ -11,7 +11,7 @@ import (
 func (k *checker) triggers() {
 	col, hasCol := k.t.Columns[k.t.Column]
 	for _, tr := range k.t.Triggers {
-		if tr.Name == k.c.Q(guardTrigger) {
+		if k.c.ownsTrigger(tr) {
 			continue
 		}
 		if tr.Type&triggerDelete != 0 {

@@ -33,6 +33,17 @@ const (
 	KindFunctionReads     = "function_reads"
 	KindFunctionDeletes   = "function_deletes"
 	KindPurgeIndex        = "purge_index"
+	KindUnmanagedParent   = "unmanaged_parent"  // a managed table descends from a table outside the policy
+	KindChildPolicy       = "child_policy"      // a policy table descends from another with another column
+	KindRowSecurity       = "row_security"      // row-level security the rewrite cannot apply exactly
+	KindPartitionMove     = "partition_move"    // a partition key update is a DELETE the guard refuses
+	KindForeignPartition  = "foreign_partition" // a foreign table under a managed one
+	KindTableOwner        = "table_owner"       // who owns managed tables can turn the guard off
+	KindSuperuserLogin    = "superuser_login"   // superusers can turn the guard off
+	KindRoleMissing       = "role_missing"      // a roles.hard_delete role does not exist
+	KindObjectMissing     = "object_missing"    // an object migrate installs is not there
+	KindObjectStale       = "object_stale"      // it is there, but from another policy or version
+	KindObjectUnexpected  = "object_unexpected" // migrate installed it, and nothing wants it now
 )
 
 // kindOrder is the order findings of one table and severity are listed in.
@@ -41,6 +52,9 @@ var kindOrder = []string{
 	KindAuditTableMissing, KindAuditColumns, KindColumnDefault, KindUnique, KindUniqueWithColumn,
 	KindFKParent, KindFKChild, KindTriggerDelete, KindTriggerUpdate, KindView, KindMaterializedView,
 	KindFunctionReads, KindFunctionDeletes, KindPurgeIndex,
+	KindUnmanagedParent, KindChildPolicy, KindRowSecurity, KindForeignPartition,
+	KindObjectMissing, KindObjectStale, KindObjectUnexpected,
+	KindTableOwner, KindSuperuserLogin, KindRoleMissing,
 }
 
 // Finding is one thing check found about a managed table (or the audit
@@ -56,11 +70,15 @@ type Finding struct {
 
 // Report is the result of Check.
 type Report struct {
-	Database string    `json:"database"`
-	Tables   []string  `json:"tables"` // the managed tables checked, in policy order
-	Errors   int       `json:"errors"`
-	Warnings int       `json:"warnings"`
-	Findings []Finding `json:"findings"`
+	Database string   `json:"database"`
+	Tables   []string `json:"tables"` // the managed tables checked, in policy order
+	// Children lists, by managed table, the partitions and inheritance
+	// children (at any depth) managed with it: guarded, filtered and purged
+	// as it is.
+	Children map[string][]string `json:"children,omitempty"`
+	Errors   int                 `json:"errors"`
+	Warnings int                 `json:"warnings"`
+	Findings []Finding           `json:"findings"`
 }
 
 // HasErrors reports whether any finding is an error.

@@ -44,7 +44,16 @@ func textReport(r *Report) string {
 		byTable[f.Table] = append(byTable[f.Table], f)
 	}
 	for _, t := range order {
-		fmt.Fprintf(&b, "\n== %s\n", t)
+		label := t
+		if t == "" {
+			label = "database " + r.Database + " (database-wide)"
+		}
+		fmt.Fprintf(&b, "\n== %s\n", label)
+		if kids := r.Children[t]; len(kids) > 0 {
+			for _, line := range wrap("managed with its partitions and children: "+strings.Join(kids, ", "), textWidth-3) {
+				b.WriteString("   " + line + "\n")
+			}
+		}
 		if len(byTable[t]) == 0 {
 			b.WriteString("   ok\n")
 		}
@@ -99,7 +108,7 @@ func verdict(r *Report) string {
 	switch {
 	case r.Errors > 0:
 		return fmt.Sprintf("FAILED: %s. The proxy must not serve this policy until they are fixed "+
-			"(softdelete-proxy migrate adds missing columns).", plural(r.Errors, "error"))
+			"(softdelete-proxy migrate adds missing columns and installs the guard).", plural(r.Errors, "error"))
 	case r.Warnings > 0:
 		return fmt.Sprintf("OK with %s: nothing blocks the policy, but read what soft delete changes above.",
 			plural(r.Warnings, "warning"))

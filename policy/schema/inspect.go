@@ -43,6 +43,15 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	if err := c.loadAudit(ctx, q, cfg); err != nil {
 		return nil, fmt.Errorf("inspecting the audit table: %w", err)
 	}
+	if err := c.inspectGuard(ctx, q, cfg); err != nil {
+		return nil, err
+	}
+	if err := q.QueryRow(ctx, schemaSQL, ownSchema).Scan(&c.OwnSchema, &c.OwnSchemaUsage); err != nil {
+		return nil, fmt.Errorf("reading schema %s: %w", ownSchema, err)
+	}
+	if err := c.loadInstalled(ctx, q); err != nil {
+		return nil, fmt.Errorf("reading the objects migrate installed: %w", err)
+	}
 	return c, nil
 }
 
@@ -52,7 +61,7 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 	for _, t := range cfg.Managed {
 		ids = append(ids, t.Schema, t.Name, t.Column, t.DeletedByColumn, t.ReasonColumn, t.HoldColumn)
 	}
-	ids = append(ids, guardSchema, guardFunction, guardTrigger)
+	ids = append(ids, ownNames...)
 	if n, ok := cfg.AuditTable(); ok {
 		ids = append(ids, n.Schema, n.Name)
 	}
@@ -201,13 +210,6 @@ func (c *Catalog) loadFunctions(ctx context.Context, q Querier) error {
 		c.Functions = append(c.Functions, f)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	err = q.QueryRow(ctx, guardSourceSQL).Scan(&c.GuardSource)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
 	return err
 }
 

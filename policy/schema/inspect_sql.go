@@ -72,11 +72,12 @@ JOIN pg_rewrite r ON r.oid = d.objid
 JOIN pg_class v ON v.oid = r.ev_class
 JOIN pg_namespace vn ON vn.oid = v.relnamespace
 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.refobjid = $1 AND v.oid <> $1
+  AND d.refobjid = $1 AND v.oid <> $1 AND v.relkind IN ('v', 'm')
 ORDER BY 1`
 
 // functionsSQL lists the SQL and PL/pgSQL functions and procedures a user
-// wrote (not the system's, not an extension's) with their full definition.
+// wrote (not the system's, not an extension's, not softdelete-proxy's own in
+// schema softdelete) with their full definition.
 const functionsSQL = `
 SELECT quote_ident(n.nspname) || '.' || quote_ident(p.proname)
            || '(' || pg_get_function_identity_arguments(p.oid) || ')',
@@ -86,12 +87,11 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 WHERE l.lanname IN ('sql', 'plpgsql') AND p.prokind IN ('f', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-  AND NOT (n.nspname = '` + guardSchema + `' AND p.proname = '` + guardFunction + `')
+  AND n.nspname <> '` + ownSchema + `'
   AND NOT EXISTS (SELECT 1 FROM pg_depend e
                   WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
 ORDER BY 1`
 
-const guardSourceSQL = `
-SELECT p.prosrc
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = '` + guardSchema + `' AND p.proname = '` + guardFunction + `' AND p.pronargs = 0`
+// schemaSQL says whether schema $1 exists and PUBLIC has USAGE on it.
+const schemaSQL = `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1),
+       coalesce((SELECT has_schema_privilege('public', oid, 'USAGE') FROM pg_namespace WHERE nspname = $1), false)`

@@ -3,14 +3,14 @@ package schema
 import (
 	"fmt"
 	"strings"
-
-	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
 // Options choose the optional parts of a migration.
 type Options struct {
 	Unique bool // turn plain unique constraints and indexes into partial ones of live rows
-	Guard  bool // install the BEFORE DELETE trigger that refuses unmarked hard deletes
+	// Guard is ignored: the guard is part of every migration (objects.go).
+	// It is kept so that callers written for migrate --guard still build.
+	Guard bool
 }
 
 // Step is one change: a comment saying why, and its statements.
@@ -44,13 +44,9 @@ func (m *Migration) Statements() []string {
 // Plan computes the migration of the catalog's database to its policy.
 func Plan(c *Catalog, opts Options) *Migration {
 	m := &Migration{Database: c.Database}
-	if opts.Guard && strings.TrimSpace(c.GuardSource) != strings.TrimSpace(guardBody) {
-		m.add("", "the guard function: refuses hard deletes unless "+PurgingSetting+" or "+HardDeleteSetting+
-			" is 'on' in the transaction (SET LOCAL)", guardFunctionDDL(c)...)
-	}
 	if c.Audit != nil && !c.Audit.Exists {
 		m.add("", "the audit table (audit.table) written by trash operations and purges",
-			strings.TrimSpace(purger.AuditTableDDL(c.Audit.Name)))
+			strings.TrimSpace(AuditTableDDL(c.Audit.Name)))
 	}
 	for _, f := range c.checkAudit() {
 		if f.Kind == KindAuditColumns {
@@ -60,6 +56,7 @@ func Plan(c *Catalog, opts Options) *Migration {
 	for _, t := range c.Tables {
 		planTable(m, c, t, opts)
 	}
+	planObjects(m, c)
 	return m
 }
 
@@ -83,10 +80,6 @@ func planTable(m *Migration, c *Catalog, t *TableInfo, opts Options) {
 	added := planColumns(m, c, t)
 	planPurgeIndex(m, c, t, added)
 	planUniques(m, c, t, opts.Unique)
-	if opts.Guard && !hasGuard(c, t) {
-		m.add(t.Quoted, "refuse hard deletes of "+t.Quoted+" that are not marked as a purge or an allowed delete forever",
-			guardTriggerDDL(c, t)...)
-	}
 }
 
 // planColumns adds the missing columns; it reports whether the soft-delete

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,16 +52,24 @@ type fixture struct {
 
 func newFixture(t *testing.T, name string) *fixture {
 	t.Helper()
+	cfg, err := policy.Load(filepath.Join("testdata", name+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Roles.Purge = pgtest.Get(t).RoleName(t, "purger") // roles are cluster-wide
+	return newFixtureConfig(t, name, cfg)
+}
+
+// newFixtureConfig is a fresh database holding testdata/<name>.sql, with
+// the policy cfg.
+func newFixtureConfig(t *testing.T, name string, cfg *policy.Config) *fixture {
+	t.Helper()
 	db, url := pgtest.Get(t).CreateDatabase(t)
 	sql, err := os.ReadFile(filepath.Join("testdata", name+".sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pgtest.Exec(t, url, string(sql))
-	cfg, err := policy.Load(filepath.Join("testdata", name+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)
@@ -77,11 +86,27 @@ func (f *fixture) inspect() *Catalog {
 	if err != nil {
 		f.t.Fatalf("Inspect: %v", err)
 	}
+	// The server's superusers are the test machine's: golden files see
+	// the one that runs the tests, as postgres.
+	c.SuperLogins = []string{"postgres"}
+	if me := f.conn.Config().User; me != "postgres" {
+		for _, t := range c.Tables {
+			if t.Owner == c.Q(me) {
+				t.Owner = "postgres"
+			}
+		}
+	}
 	return c
 }
 
-// anon replaces the random database name for golden files.
-func (f *fixture) anon(s string) string { return strings.ReplaceAll(s, f.db, "app") }
+// anon replaces the random database and purge role names for golden
+// files, and the version fingerprints (which the role name changes).
+func (f *fixture) anon(s string) string {
+	s = strings.NewReplacer(f.db, "app", f.cfg.Roles.Purge, policy.DefaultPurgeRole).Replace(s)
+	return fingerprints.ReplaceAllString(s, "${1}<fingerprint>")
+}
+
+var fingerprints = regexp.MustCompile(`(softdelete-proxy |version |needs )[0-9a-f]{12}\b`)
 
 func (f *fixture) report(format string) (*Report, string) {
 	f.t.Helper()
@@ -103,4 +128,8 @@ func (f *fixture) mustExec(sql string, args ...any) {
 	if err := f.exec(sql, args...); err != nil {
 		f.t.Fatalf("%s: %v", sql, err)
 	}
+}
+
+func TestAuditTableDDL(t *testing.T) {
+	golden(t, "audit_ddl.sql", AuditTableDDL("softdelete.audit"))
 }

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 12 statement(s) for database app.
+-- softdelete-proxy migrate: 53 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -26,25 +26,6 @@
 BEGIN;
 SET LOCAL lock_timeout = '5s';   -- give up rather than queue production queries behind a lock
 
--- the guard function: refuses hard deletes unless softdelete.purging or softdelete.hard_delete is
--- 'on' in the transaction (SET LOCAL)
-CREATE SCHEMA IF NOT EXISTS softdelete;
-CREATE OR REPLACE FUNCTION softdelete.guard_hard_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('softdelete.purging', true) = 'on'
-       OR current_setting('softdelete.hard_delete', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'hard delete from %.% refused: its rows are soft-deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = '42501',
-              HINT = 'Delete through softdelete-proxy, which moves rows to the trash. To delete for good, '
-                     'run SET LOCAL softdelete.hard_delete = ''on'' first in the same transaction.';
-END
-$$;
-
--- refuse hard deletes of public.naive that are not marked as a purge or an allowed delete forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.naive FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
-
 -- the columns the policy names (adding a nullable column or one with a constant default does not
 -- rewrite the table)
 ALTER TABLE public.bare ADD COLUMN IF NOT EXISTS deleted_at timestamptz;
@@ -55,12 +36,6 @@ ALTER TABLE public.bare ADD COLUMN IF NOT EXISTS legal_hold boolean NOT NULL DEF
 -- the purger's partial index: only trashed rows, oldest first
 CREATE INDEX IF NOT EXISTS bare_deleted_at_purge_idx ON public.bare (deleted_at) WHERE deleted_at IS NOT NULL;
 
--- refuse hard deletes of public.bare that are not marked as a purge or an allowed delete forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.bare FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
-
--- refuse hard deletes of public.typed that are not marked as a purge or an allowed delete forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.typed FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
-
 -- the purger's partial index: only trashed rows, oldest first
 -- On a large table, build it first without blocking writes, outside a transaction:
 --   CREATE INDEX CONCURRENTLY IF NOT EXISTS strict_deleted_at_purge_idx ON public.strict (deleted_at) WHERE deleted_at IS NOT NULL;
@@ -68,7 +43,194 @@ CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.typed FOR EAC
 -- nothing.)
 CREATE INDEX IF NOT EXISTS strict_deleted_at_purge_idx ON public.strict (deleted_at) WHERE deleted_at IS NOT NULL;
 
--- refuse hard deletes of public.strict that are not marked as a purge or an allowed delete forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON public.strict FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
+
+-- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
+-- included only when granted)
+CREATE OR REPLACE FUNCTION softdelete.session_user_granted(oid[]) RETURNS boolean LANGUAGE sql STABLE
+RETURN EXISTS (
+    WITH RECURSIVE m(r) AS (
+        SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+        UNION
+        SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN m ON a.member = m.r
+    )
+    SELECT 1 FROM m WHERE m.r = ANY ($1));
+COMMENT ON FUNCTION softdelete.session_user_granted(oid[]) IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's test for deleting trashed rows for good: session_user is a member of
+-- softdelete_purger (roles.purge) or of a roles.hard_delete role (none configured)
+CREATE OR REPLACE FUNCTION softdelete.may_hard_delete() RETURNS boolean LANGUAGE sql STABLE
+RETURN CASE WHEN pg_catalog.current_setting('role') = 'none' AND pg_catalog.current_setting('is_superuser') = 'off'
+       THEN coalesce(pg_catalog.pg_has_role(session_user, pg_catalog.to_regrole('softdelete_purger'), 'MEMBER'), false)
+       ELSE softdelete.session_user_granted(ARRAY[pg_catalog.to_regrole('softdelete_purger')]::oid[])
+  END;
+COMMENT ON FUNCTION softdelete.may_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's test for TRUNCATE of a table with on_truncate: hard: session_user is a member of a
+-- roles.hard_delete role (none configured)
+CREATE OR REPLACE FUNCTION softdelete.may_truncate() RETURNS boolean LANGUAGE sql STABLE
+RETURN false;
+COMMENT ON FUNCTION softdelete.may_truncate() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.check_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+    total bigint;
+    live bigint;
+BEGIN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %I IS NULL) FROM softdelete_deleted', TG_ARGV[0]) INTO total, live;
+    IF live > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted (%s of the %s rows deleted were live)', tbl, live, total),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+            HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.check_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's error for a row it refuses (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+        MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+        HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's decision on TRUNCATE, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.refuse_truncate() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+BEGIN
+    IF TG_ARGV[0] = 'hard' THEN
+        IF softdelete.may_truncate() THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('TRUNCATE of %s refused: session user %s is not a member of a roles.hard_delete role (none configured), which on_truncate: hard requires', tbl, quote_ident(session_user)),
+            HINT = 'Delete through softdelete-proxy to trash the rows, or TRUNCATE as a member of a roles.hard_delete role.';
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+        MESSAGE = format('TRUNCATE of %s refused: its rows are soft-deleted (on_truncate: %s)', tbl, TG_ARGV[0]),
+        HINT = 'Through softdelete-proxy, TRUNCATE is refused (on_truncate: deny) or trashes every row (soft). '
+               'Trashed rows are deleted for good by the purger, trash forget and trash empty.';
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_truncate() IS 'softdelete-proxy <fingerprint>';
+
+-- the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own:
+-- permission denied)
+CREATE OR REPLACE FUNCTION softdelete.refuse_soft_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format('permission denied for table %s', TG_ARGV[0]);
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.naive that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.naive REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.naive needs DELETE on public.naive, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.naive FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('naive');
+COMMENT ON TRIGGER softdelete_privilege ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.naive (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.naive FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.bare that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.bare REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.bare needs DELETE on public.bare, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.bare FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('bare');
+COMMENT ON TRIGGER softdelete_privilege ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.bare (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.bare FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.typed that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.typed REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.typed needs DELETE on public.typed, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.typed FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('typed');
+COMMENT ON TRIGGER softdelete_privilege ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.typed (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.typed FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.strict that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.strict needs DELETE on public.strict, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.strict FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('strict');
+COMMENT ON TRIGGER softdelete_privilege ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.strict (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.strict FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
+-- rows for good
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'softdelete_purger') THEN
+        CREATE ROLE softdelete_purger NOLOGIN;
+    END IF;
+END $$;
+
+-- the purge role reaches the tables of schema public
+GRANT USAGE ON SCHEMA public TO softdelete_purger;
+
+-- what the purger needs on public.naive: find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE (deleted_at) ON public.naive TO softdelete_purger;
+
+-- what the purger needs on public.bare: find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE (deleted_at, deleted_by, deleted_reason) ON public.bare TO softdelete_purger;
+
+-- what the purger needs on public.typed: find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE (deleted_at, who, why) ON public.typed TO softdelete_purger;
+
+-- what the purger needs on public.strict: find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE (deleted_at) ON public.strict TO softdelete_purger;
+
+-- the purge role reaches the tables of schema softdelete
+GRANT USAGE ON SCHEMA softdelete TO softdelete_purger;
+
+-- the purger records each batch in the audit table
+GRANT INSERT ON softdelete.audit TO softdelete_purger;
 
 COMMIT;

@@ -1,24 +1,8 @@
--- softdelete-proxy migrate: 13 statement(s) for database app.
+-- softdelete-proxy migrate: 45 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
 SET LOCAL lock_timeout = '5s';   -- give up rather than queue production queries behind a lock
-
--- the guard function: refuses hard deletes unless softdelete.purging or softdelete.hard_delete is
--- 'on' in the transaction (SET LOCAL)
-CREATE SCHEMA IF NOT EXISTS softdelete;
-CREATE OR REPLACE FUNCTION softdelete.guard_hard_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('softdelete.purging', true) = 'on'
-       OR current_setting('softdelete.hard_delete', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION 'hard delete from %.% refused: its rows are soft-deleted', TG_TABLE_SCHEMA, TG_TABLE_NAME
-        USING ERRCODE = '42501',
-              HINT = 'Delete through softdelete-proxy, which moves rows to the trash. To delete for good, '
-                     'run SET LOCAL softdelete.hard_delete = ''on'' first in the same transaction.';
-END
-$$;
 
 -- the columns the policy names (adding a nullable column or one with a constant default does not
 -- rewrite the table)
@@ -37,10 +21,6 @@ CREATE INDEX IF NOT EXISTS "Big Deals_Deleted At_purge_idx" ON "Sales"."Big Deal
 ALTER TABLE "Sales"."Big Deals" DROP CONSTRAINT IF EXISTS "Big Deals_region_Code_key";
 CREATE UNIQUE INDEX IF NOT EXISTS "Big Deals_region_Code_key" ON "Sales"."Big Deals" USING btree (region, "Code") WHERE ("Deleted At" IS NULL);
 
--- refuse hard deletes of "Sales"."Big Deals" that are not marked as a purge or an allowed delete
--- forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON "Sales"."Big Deals" FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
-
 -- the columns the policy names (adding a nullable column or one with a constant default does not
 -- rewrite the table)
 ALTER TABLE "Sales"."user" ADD COLUMN IF NOT EXISTS "Gone" timestamptz;
@@ -54,7 +34,166 @@ CREATE INDEX IF NOT EXISTS "user_Gone_purge_idx" ON "Sales"."user" ("Gone") WHER
 ALTER TABLE "Sales"."user" DROP CONSTRAINT IF EXISTS "user select key";
 CREATE UNIQUE INDEX IF NOT EXISTS "user select key" ON "Sales"."user" USING btree ("select") WHERE ("Gone" IS NULL);
 
--- refuse hard deletes of "Sales"."user" that are not marked as a purge or an allowed delete forever
-CREATE OR REPLACE TRIGGER softdelete_guard BEFORE DELETE ON "Sales"."user" FOR EACH ROW EXECUTE FUNCTION softdelete.guard_hard_delete();
+-- the schema of the functions softdelete-proxy installs
+CREATE SCHEMA IF NOT EXISTS softdelete;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
+
+-- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
+-- included only when granted)
+CREATE OR REPLACE FUNCTION softdelete.session_user_granted(oid[]) RETURNS boolean LANGUAGE sql STABLE
+RETURN EXISTS (
+    WITH RECURSIVE m(r) AS (
+        SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = session_user
+        UNION
+        SELECT a.roleid FROM pg_catalog.pg_auth_members a JOIN m ON a.member = m.r
+    )
+    SELECT 1 FROM m WHERE m.r = ANY ($1));
+COMMENT ON FUNCTION softdelete.session_user_granted(oid[]) IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's test for deleting trashed rows for good: session_user is a member of
+-- softdelete_purger (roles.purge) or of a roles.hard_delete role (none configured)
+CREATE OR REPLACE FUNCTION softdelete.may_hard_delete() RETURNS boolean LANGUAGE sql STABLE
+RETURN CASE WHEN pg_catalog.current_setting('role') = 'none' AND pg_catalog.current_setting('is_superuser') = 'off'
+       THEN coalesce(pg_catalog.pg_has_role(session_user, pg_catalog.to_regrole('softdelete_purger'), 'MEMBER'), false)
+       ELSE softdelete.session_user_granted(ARRAY[pg_catalog.to_regrole('softdelete_purger')]::oid[])
+  END;
+COMMENT ON FUNCTION softdelete.may_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's test for TRUNCATE of a table with on_truncate: hard: session_user is a member of a
+-- roles.hard_delete role (none configured)
+CREATE OR REPLACE FUNCTION softdelete.may_truncate() RETURNS boolean LANGUAGE sql STABLE
+RETURN false;
+COMMENT ON FUNCTION softdelete.may_truncate() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.check_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+    total bigint;
+    live bigint;
+BEGIN
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %I IS NULL) FROM softdelete_deleted', TG_ARGV[0]) INTO total, live;
+    IF live > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted (%s of the %s rows deleted were live)', tbl, live, total),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+            HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.check_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's error for a row it refuses (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),
+            HINT = format('Delete it through softdelete-proxy, which moves it to the trash, or trash it yourself: '
+                          'UPDATE %s SET %I = now() WHERE .... Trashed rows are deleted for good by the purger, '
+                          'trash forget and trash empty.', tbl, TG_ARGV[0]);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+        MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
+        HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_hard_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard's decision on TRUNCATE, and its error (SQLSTATE 42501)
+CREATE OR REPLACE FUNCTION softdelete.refuse_truncate() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
+BEGIN
+    IF TG_ARGV[0] = 'hard' THEN
+        IF softdelete.may_truncate() THEN
+            RETURN NULL;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+            MESSAGE = format('TRUNCATE of %s refused: session user %s is not a member of a roles.hard_delete role (none configured), which on_truncate: hard requires', tbl, quote_ident(session_user)),
+            HINT = 'Delete through softdelete-proxy to trash the rows, or TRUNCATE as a member of a roles.hard_delete role.';
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
+        MESSAGE = format('TRUNCATE of %s refused: its rows are soft-deleted (on_truncate: %s)', tbl, TG_ARGV[0]),
+        HINT = 'Through softdelete-proxy, TRUNCATE is refused (on_truncate: deny) or trashes every row (soft). '
+               'Trashed rows are deleted for good by the purger, trash forget and trash empty.';
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_truncate() IS 'softdelete-proxy <fingerprint>';
+
+-- the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own:
+-- permission denied)
+CREATE OR REPLACE FUNCTION softdelete.refuse_soft_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = format('permission denied for table %s', TG_ARGV[0]);
+END
+$$;
+COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of "Sales"."Big Deals" that removed live rows, or trashed ones unless
+-- the session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON "Sales"."Big Deals" REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('Deleted At');
+COMMENT ON TRIGGER softdelete_guard ON "Sales"."Big Deals" IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of "Sales"."Big Deals" needs DELETE on "Sales"."Big Deals", restoring it UPDATE,
+-- as deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF "Deleted At" ON "Sales"."Big Deals" FOR EACH ROW WHEN ((OLD."Deleted At" IS NULL AND NEW."Deleted At" IS NOT NULL AND NOT pg_catalog.has_table_privilege('"Sales"."Big Deals"'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD."Deleted At" IS NOT NULL AND NEW."Deleted At" IS NULL AND NOT pg_catalog.has_table_privilege('"Sales"."Big Deals"'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('Big Deals');
+COMMENT ON TRIGGER softdelete_privilege ON "Sales"."Big Deals" IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of "Sales"."Big Deals" (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."Big Deals" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON "Sales"."Big Deals" IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of "Sales"."Big Deals EU" that removed live rows, or trashed ones
+-- unless the session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON "Sales"."Big Deals EU" REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('Deleted At');
+COMMENT ON TRIGGER softdelete_guard ON "Sales"."Big Deals EU" IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of "Sales"."Big Deals EU" (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."Big Deals EU" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON "Sales"."Big Deals EU" IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of "Sales"."user" that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON "Sales"."user" REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('Gone');
+COMMENT ON TRIGGER softdelete_guard ON "Sales"."user" IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of "Sales"."user" needs DELETE on "Sales"."user", restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF "Gone" ON "Sales"."user" FOR EACH ROW WHEN ((OLD."Gone" IS NULL AND NEW."Gone" IS NOT NULL AND NOT pg_catalog.has_table_privilege('"Sales"."user"'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD."Gone" IS NOT NULL AND NEW."Gone" IS NULL AND NOT pg_catalog.has_table_privilege('"Sales"."user"'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('user');
+COMMENT ON TRIGGER softdelete_privilege ON "Sales"."user" IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of "Sales"."user" (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."user" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON "Sales"."user" IS 'softdelete-proxy <fingerprint>';
+
+-- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
+-- rows for good
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'softdelete_purger') THEN
+        CREATE ROLE softdelete_purger NOLOGIN;
+    END IF;
+END $$;
+
+-- the purge role reaches the tables of schema "Sales"
+GRANT USAGE ON SCHEMA "Sales" TO softdelete_purger;
+
+-- what the purger needs on "Sales"."Big Deals": find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE ("Deleted At", "Deleted By") ON "Sales"."Big Deals" TO softdelete_purger;
+
+-- what the purger needs on "Sales"."user": find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE ("Gone") ON "Sales"."user" TO softdelete_purger;
 
 COMMIT;
