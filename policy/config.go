@@ -7,18 +7,21 @@ import "time"
 // decode strictly and validate; constructors elsewhere take a *Config (or the
 // parts they need) and may assume it is valid.
 type Config struct {
-	Listen          string        `yaml:"listen"`           // default 127.0.0.1:6432
-	Upstream        string        `yaml:"upstream"`         // default 127.0.0.1:5432
-	MetricsListen   string        `yaml:"metrics_listen"`   // default 127.0.0.1:9187; "" or "off" disables
-	LogLevel        string        `yaml:"log_level"`        // debug|info|warn|error, default info
-	LogFormat       string        `yaml:"log_format"`       // json|console, default json
-	ShutdownTimeout Duration      `yaml:"shutdown_timeout"` // default 30s
-	ConnectTimeout  Duration      `yaml:"connect_timeout"`  // upstream dial timeout, default 10s
-	MaxMessageSize  ByteSize      `yaml:"max_message_size"` // default 64MiB; accepts 1048576, 64MiB, 512KiB
-	TLS             TLS           `yaml:"tls"`
-	UpstreamTLS     UpstreamTLS   `yaml:"upstream_tls"`
-	Defaults        TableSettings `yaml:"defaults"`
-	Roles           Roles         `yaml:"roles"`
+	Listen          string   `yaml:"listen"`           // default 127.0.0.1:6432
+	Upstream        string   `yaml:"upstream"`         // default 127.0.0.1:5432
+	MetricsListen   string   `yaml:"metrics_listen"`   // default 127.0.0.1:9187; "" or "off" disables
+	LogLevel        string   `yaml:"log_level"`        // debug|info|warn|error, default info
+	LogFormat       string   `yaml:"log_format"`       // json|console, default json
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"` // default 30s
+	ConnectTimeout  Duration `yaml:"connect_timeout"`  // upstream dial timeout, default 10s
+	MaxMessageSize  ByteSize `yaml:"max_message_size"` // default 64MiB; accepts 1048576, 64MiB, 512KiB
+	// RequireGuard refuses statements on the managed tables of a database
+	// whose guard (installed by migrate) is missing or stale; default true.
+	RequireGuard bool          `yaml:"require_guard"`
+	TLS          TLS           `yaml:"tls"`
+	UpstreamTLS  UpstreamTLS   `yaml:"upstream_tls"`
+	Defaults     TableSettings `yaml:"defaults"`
+	Roles        Roles         `yaml:"roles"`
 	// Tables maps "schema.table" to its settings; after Load, Managed holds
 	// the resolved list (defaults applied) in file order.
 	Tables  map[string]TableSettings `yaml:"tables"`

@@ -27,6 +27,7 @@ func Default() *Config {
 		ShutdownTimeout: Duration(30 * time.Second),
 		ConnectTimeout:  Duration(10 * time.Second),
 		MaxMessageSize:  64 << 20,
+		RequireGuard:    true,
 		UpstreamTLS:     UpstreamTLS{Mode: "prefer"},
 		Defaults:        TableSettings{Column: "deleted_at", Retention: "30d", OnTruncate: "deny"},
 		Roles:           Roles{Purge: DefaultPurgeRole},

@@ -186,7 +186,7 @@ func databaseOf(p map[string]string) string {
 // startTracking follows the session from AuthenticationOk on: it sends the
 // proxy's own probe ahead when the policy manages tables.
 func (sess *session) startTracking() bool {
-	env := tracker.Env{Log: sess.log}
+	env := tracker.Env{Log: sess.log, Database: databaseOf(sess.startup.Parameters), Databases: sess.srv.databases}
 	if rc := sess.srv.cfg.Rewriting; rc != nil && rc.Rewriter != nil {
 		env.Rewriter, env.Policy, env.Metrics = rc.Rewriter, rc.Policy, rc.Metrics
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/softdelete-proxy/softdelete-proxy/proxy/tracker"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -25,10 +27,11 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	sessions  map[*session]struct{}
 
-	keys    cancelKeys
-	nextID  atomic.Uint64
-	wg      sync.WaitGroup
-	drained chan struct{} // closed (under mu) when draining starts
+	keys      cancelKeys
+	databases *tracker.Databases // what the policy means in each database
+	nextID    atomic.Uint64
+	wg        sync.WaitGroup
+	drained   chan struct{} // closed (under mu) when draining starts
 }
 
 // New returns a Server for cfg. Zero fields of cfg get their defaults.
@@ -41,6 +44,7 @@ func New(cfg Config) *Server {
 		listeners: make(map[net.Listener]struct{}),
 		sessions:  make(map[*session]struct{}),
 		keys:      newCancelKeys(),
+		databases: tracker.NewDatabases(c.Logger),
 		drained:   make(chan struct{}),
 	}
 }

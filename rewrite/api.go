@@ -36,6 +36,11 @@ type Table struct {
 	DeletedByColumn string // optional text column filled with the actor on delete
 	ReasonColumn    string // optional text column filled with the reason on delete
 	OnTruncate      TruncateMode
+	// Refusal, when set, makes every statement naming the table fail with
+	// SQLSTATE 0A000 and this message: a table the proxy cannot follow,
+	// such as an unmanaged parent whose partitions or children are managed
+	// (its reads would show their trashed rows).
+	Refusal string
 }
 
 // Policy is the immutable set of managed tables. Build it with NewPolicy; a

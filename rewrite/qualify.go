@@ -24,13 +24,27 @@ type pendingQual struct {
 // references are the caller's business.
 func (w *walker) resolve(rv *pg.RangeVar) *Table {
 	if rv.Schemaname != "" {
-		return w.pol.Lookup(rv.Schemaname, rv.Relname)
+		return w.refused(w.pol.Lookup(rv.Schemaname, rv.Relname), rv)
 	}
 	t, schema := w.lookupPath(rv.Relname)
 	if schema != "" {
 		w.qualify(rv.Location, schema)
 	}
-	return t
+	return w.refused(t, rv)
+}
+
+// refused fails the rewrite when t is a table the policy refuses (see
+// Table.Refusal) and returns nil then; else t.
+func (w *walker) refused(t *Table, rv *pg.RangeVar) *Table {
+	if t == nil || t.Refusal == "" {
+		return t
+	}
+	if w.err == nil {
+		w.fail(codeNotSupp, "%s", t.Refusal)
+		w.err.Hint = "Add " + tableName(t) + " to the policy's tables too (softdelete-proxy check reports this layout)."
+		w.err.Position = w.position(rv.Location)
+	}
+	return nil
 }
 
 // lookupPath resolves an unqualified managed bare name as PostgreSQL

@@ -57,7 +57,7 @@ func (w *walker) managed(rv *pg.RangeVar) *Table {
 		return nil
 	}
 	if rv.Schemaname != "" {
-		return w.pol.Lookup(rv.Schemaname, rv.Relname)
+		return w.refused(w.pol.Lookup(rv.Schemaname, rv.Relname), rv)
 	}
 	if rv.Schemaname == "" && w.isCTE(rv.Relname) {
 		return nil

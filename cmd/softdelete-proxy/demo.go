@@ -21,6 +21,7 @@ import (
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgcluster"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
 const demoUsage = `demo [--database-url URL] [--listen ADDRESS] [flags]
@@ -125,7 +126,34 @@ func (d *demo) run(ctx context.Context) error {
 	if err := d.writeConfig(); err != nil {
 		return err
 	}
+	if err := d.migrate(ctx); err != nil {
+		return err
+	}
 	return d.serveProxy(ctx)
+}
+
+// migrate runs what a DBA runs before serving (softdelete-proxy migrate
+// --apply): the purger's indexes and the guard in the database.
+func (d *demo) migrate(ctx context.Context) error {
+	cfg, err := policy.Load(d.configPath)
+	if err != nil {
+		return err
+	}
+	admin := d.server.admin.Copy()
+	admin.Database = d.database
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("connecting to the demo database: %w", err)
+	}
+	defer conn.Close(context.Background())
+	cat, err := schema.Inspect(ctx, conn, cfg)
+	if err != nil {
+		return err
+	}
+	if err := schema.Plan(cat, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+		return fmt.Errorf("installing the guard in the demo database: %w", err)
+	}
+	return nil
 }
 
 // serveProxy runs the proxy in-process with the demo's policy until ctx ends, printing the

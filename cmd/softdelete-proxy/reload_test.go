@@ -31,6 +31,7 @@ func TestReloadUnderConcurrentTraffic(t *testing.T) {
 		"CREATE TABLE notes (id int PRIMARY KEY, deleted_at timestamptz)",
 		"INSERT INTO contacts SELECT g FROM generate_series(1, 400) g",
 		"INSERT INTO notes SELECT g FROM generate_series(1, 400) g")
+	migrateDB(t, dbURL, "tables:\n  public.contacts: {}\n  public.notes: {}\n")
 	port := pgtest.FreePort(t)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	base := fmt.Sprintf("listen: 127.0.0.1:%d\nupstream: %s\nmetrics_listen: \"off\"\nupstream_tls: { mode: disable }\ntables:\n  public.contacts: {}\n", port, srv.Addr())

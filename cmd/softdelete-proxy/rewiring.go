@@ -15,10 +15,11 @@ import (
 // cache is dropped on every reload, and the policy of the current snapshot.
 func rewriting(src configSource, reg prometheus.Registerer, log *zap.Logger) *proxy.Rewriting {
 	r := rewrite.New(rewrite.Options{})
+	versions := newResolvedVersions()
 	var cur atomic.Pointer[proxy.Policy]
-	cur.Store(proxyPolicy(src.Current()))
+	cur.Store(proxyPolicy(src.Current(), versions))
 	src.OnChange(func(c *policy.Config, v uint64) {
-		cur.Store(proxyPolicy(src.Current()))
+		cur.Store(proxyPolicy(src.Current(), versions))
 		r.Purge()
 		log.Info("policy reloaded", zap.Uint64("version", v), zap.Int("managed_tables", len(c.Managed)))
 	})
@@ -29,10 +30,13 @@ func rewriting(src configSource, reg prometheus.Registerer, log *zap.Logger) *pr
 	}
 }
 
-func proxyPolicy(s *policy.Snapshot) *proxy.Policy {
+// proxyPolicy is the snapshot as the proxy applies it; each database
+// resolves it (partitions, children, the guard) through resolver.
+func proxyPolicy(s *policy.Snapshot, versions *atomic.Uint64) *proxy.Policy {
 	return &proxy.Policy{
 		Rewrite:    s.Policy,
 		Bypass:     s.Config.Roles.Bypass,
 		HardDelete: s.Config.Roles.HardDelete,
+		Resolver:   resolver{cfg: s.Config, versions: versions},
 	}
 }

@@ -83,3 +83,57 @@ func ExpandTables(managed []policy.Table, rows []InheritanceRow) []policy.Table 
 	}
 	return out
 }
+
+// UnmanagedAncestors returns, for each ancestor (parent, grandparent …) of
+// a table of tables that is not itself in tables, the tables of tables
+// below it: reads of such an ancestor reach their rows unfiltered, so the
+// proxy refuses statements that name it. Ancestors come in name order.
+func UnmanagedAncestors(tables []policy.Table, rows []InheritanceRow) []Ancestor {
+	parents := map[policy.TableName][]policy.TableName{}
+	for _, r := range rows {
+		parents[r.Child] = append(parents[r.Child], r.Parent)
+	}
+	in := map[policy.TableName]bool{}
+	for _, t := range tables {
+		in[t.QualifiedName()] = true
+	}
+	below := map[policy.TableName]map[policy.TableName]bool{}
+	for _, t := range tables {
+		start := t.QualifiedName()
+		seen := map[policy.TableName]bool{}
+		queue := append([]policy.TableName(nil), parents[start]...)
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			queue = append(queue, parents[p]...)
+			if in[p] {
+				continue
+			}
+			if below[p] == nil {
+				below[p] = map[policy.TableName]bool{}
+			}
+			below[p][start] = true
+		}
+	}
+	out := make([]Ancestor, 0, len(below))
+	for p, kids := range below {
+		a := Ancestor{Table: p}
+		for k := range kids {
+			a.Managed = append(a.Managed, k)
+		}
+		sort.Slice(a.Managed, func(i, j int) bool { return a.Managed[i].String() < a.Managed[j].String() })
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Table.String() < out[j].Table.String() })
+	return out
+}
+
+// Ancestor is an unmanaged table above managed ones.
+type Ancestor struct {
+	Table   policy.TableName
+	Managed []policy.TableName // the managed tables below it
+}

@@ -69,3 +69,18 @@ func TestInheritanceSQL(t *testing.T) {
 		t.Errorf("expanded: %q, want %q", got, want)
 	}
 }
+
+func TestUnmanagedAncestors(t *testing.T) {
+	name := func(s string) policy.TableName { return policy.TableName{Schema: "public", Name: s} }
+	rows := []InheritanceRow{
+		{Parent: name("events"), Child: name("events_2026"), Partition: true},
+		{Parent: name("all_events"), Child: name("events")},
+		{Parent: name("deals"), Child: name("deals_old")},
+	}
+	managed := []policy.Table{{Schema: "public", Name: "events_2026"}, {Schema: "public", Name: "deals"}, {Schema: "public", Name: "deals_old"}}
+	got := UnmanagedAncestors(managed, rows)
+	if len(got) != 2 || got[0].Table != name("all_events") || got[1].Table != name("events") ||
+		len(got[1].Managed) != 1 || got[1].Managed[0] != name("events_2026") {
+		t.Fatalf("got %+v", got)
+	}
+}

@@ -106,11 +106,14 @@ func (s *Session) beginUnit(typ byte) (Step, bool) {
 		return Step{Wait: s.waitChan()}, true
 	}
 	var st Step
+	if base := s.basePolicy(); s.needsResolve(base) {
+		st.Before = s.startResolve(base)
+	}
 	p := s.policy()
 	if s.needsProbe(p) {
-		st.Before = s.startProbe(p)
+		st.Before = append(st.Before, s.startProbe(p)...)
 	}
-	if s.facts.probing && (typ == 'Q' || typ == 'P') {
+	if (s.facts.probing || s.unresolved()) && (typ == 'Q' || typ == 'P') {
 		st.Wait = s.waitChan()
 		return st, true
 	}
@@ -136,11 +139,25 @@ func (s *Session) needsProbe(p *Policy) bool {
 	return !s.facts.known || s.facts.stale
 }
 
-func (s *Session) policy() *Policy {
+// basePolicy is the policy in force now, as configured.
+func (s *Session) basePolicy() *Policy {
 	if s.env.Policy == nil {
 		return nil
 	}
 	return s.env.Policy()
+}
+
+// policy is the policy as it applies in this session's database: the
+// resolved one when the policy has a Resolver and it is known.
+func (s *Session) policy() *Policy {
+	base := s.basePolicy()
+	if base == nil || base.Resolver == nil || !base.Managed() {
+		return base
+	}
+	if s.res.base == base && s.res.effective != nil {
+		return s.res.effective
+	}
+	return base
 }
 
 func (s *Session) markBarrier() {

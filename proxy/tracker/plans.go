@@ -33,6 +33,11 @@ var untracked = rewrite.NewPolicy(0, nil)
 // refused.
 func (s *Session) rewritePolicy(sql string) (*rewrite.Policy, error) {
 	p := s.policy()
+	if base := s.basePolicy(); base.Managed() && base.Resolver != nil {
+		if err := s.resolveFailure(base, sql); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case !p.Managed():
 		return untracked, nil
@@ -43,6 +48,9 @@ func (s *Session) rewritePolicy(sql string) (*rewrite.Policy, error) {
 		return untracked, nil
 	case s.facts.bypass:
 		return untracked, nil
+	}
+	if err := s.guardRefusal(p.Rewrite, sql); err != nil {
+		return nil, err
 	}
 	return p.Rewrite, nil
 }

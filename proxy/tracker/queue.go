@@ -184,6 +184,9 @@ func (s *Session) finish(u *unit) {
 	if u.relearn || u.relearnCatalog {
 		s.facts.stale = true
 		s.facts.staleCatalog = s.facts.staleCatalog || u.relearnCatalog
+		if u.relearnCatalog {
+			s.forgetResolution()
+		}
 		if u.relearnCatalog && s.srv.tx != 'I' {
 			s.catalogInTx = true // its end (a rollback) may undo the change
 		}

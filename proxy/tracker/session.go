@@ -15,6 +15,9 @@ type Policy struct {
 	Rewrite    *rewrite.Policy
 	Bypass     []string // roles whose members' sessions are never rewritten
 	HardDelete []string // roles whose members may DELETE for good in the trash view
+	// Resolver, when set, says what the policy means in each database (its
+	// partitions and children, its guard); see catalog.go.
+	Resolver Resolver
 }
 
 // Managed reports whether the policy names any table.
@@ -30,6 +33,10 @@ type Env struct {
 	Policy  func() *Policy
 	Log     *zap.Logger
 	Metrics *Metrics
+	// Database is the session's database; Databases, shared by the
+	// proxy's sessions, keeps each database's resolved policy.
+	Database  string
+	Databases *Databases
 }
 
 // Session is the proxy's model of one server session: what the server will
@@ -59,6 +66,7 @@ type Session struct {
 	defs      definitions
 
 	facts facts
+	res   resolution
 	// lastVersion is the policy version of the last rewriteText.
 	lastVersion uint64
 	// finished counts the units answered.
@@ -84,6 +92,9 @@ func New(env Env, start map[string]string) *Session {
 	if env.Log == nil {
 		env.Log = zap.NewNop()
 	}
+	if env.Databases == nil {
+		env.Databases = NewDatabases(env.Log)
+	}
 	s := &Session{env: env, log: env.Log, conf: newSettings(start), defs: newDefinitions(), startup: true}
 	s.pred = s.conf.clone()
 	s.srv.tx = 'I'
@@ -95,10 +106,14 @@ func New(env Env, start map[string]string) *Session {
 func (s *Session) Begin() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p := s.policy(); s.needsProbe(p) {
-		return s.startProbe(p)
+	var out []byte
+	if base := s.basePolicy(); s.needsResolve(base) {
+		out = s.startResolve(base)
 	}
-	return nil
+	if p := s.policy(); s.needsProbe(p) {
+		out = append(out, s.startProbe(p)...)
+	}
+	return out
 }
 
 // Idle reports whether the server waits for a command outside a
