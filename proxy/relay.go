@@ -2,13 +2,11 @@ package proxy
 
 import (
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"go.uber.org/zap"
 
-	"github.com/softdelete-proxy/softdelete-proxy/proxy/tracker"
 	"github.com/softdelete-proxy/softdelete-proxy/proxy/wire"
 )
 
@@ -16,7 +14,9 @@ import (
 // though more input is already waiting.
 const flushThreshold = 64 << 10
 
-// relay runs the two directions until either side ends, then closes both.
+// relay runs the two directions, one goroutine each, until either side
+// ends, then closes both. It serves sessions with TLS on a leg (the event
+// loop of loop.go serves the others).
 func (sess *session) relay() {
 	done := make(chan struct{})
 	go func() {
@@ -29,20 +29,21 @@ func (sess *session) relay() {
 	<-done
 }
 
-// clientLoop relays client frames upstream. Frames the tracker does not
-// need go as received; a Query or Parse may be replaced by its rewrite.
-// The buffer is flushed whenever nothing more is buffered from the client,
-// so each frame reaches the server when the client sent it, and a pipeline
-// that arrived in one read leaves in one write.
+// clientLoop relays client frames upstream. The buffer is flushed whenever
+// nothing more is buffered from the client, so each frame reaches the
+// server when the client sent it, and a pipeline that arrived in one read
+// leaves in one write.
 func (sess *session) clientLoop() {
 	w := sess.toUpstream
 	for {
 		if !sess.fromClient.HasFrame() && !sess.flushUpstream() {
 			return
 		}
-		if typ, n, err := sess.fromClient.PeekHeader(); err == nil && (typ == 'Q' || typ == 'P') && n > sess.srv.cfg.MaxMessageSize {
-			sess.protocolFault(kindTooLarge, &wire.TooLargeError{Type: typ, Len: n, Max: sess.srv.cfg.MaxMessageSize})
-			return
+		if typ, n, err := sess.fromClient.PeekHeader(); err == nil {
+			if err := sess.tooLarge(typ, n); err != nil {
+				sess.protocolFault(kindTooLarge, err)
+				return
+			}
 		}
 		f, err := sess.fromClient.Next()
 		if err != nil {
@@ -64,31 +65,25 @@ func (sess *session) clientLoop() {
 	}
 }
 
-// relayClientFrame sends one client frame upstream, through the tracker
-// when it must see it. It reports whether the relay goes on.
+// relayClientFrame sends one client frame upstream. It reports whether the
+// relay goes on.
 func (sess *session) relayClientFrame(f wire.Frame) bool {
 	w := sess.toUpstream
-	if f.Partial && (f.Type == 'Q' || f.Type == 'P') {
+	if f.Partial && clientFrameWhole(f) {
 		var err error
 		if f, err = sess.fromClient.Rest(); err != nil {
 			sess.clientReadFailed(err)
 			return false
 		}
 	}
-	var step tracker.Step
-	if tracker.NeedsFrontend(f.Type) {
-		var err error
-		if step, err = sess.frontend(f); err != nil {
-			if !errors.Is(err, errClosing) {
-				sess.protocolFault(kindBadMessage, err)
-			}
-			return false
-		}
+	out, ok := sess.clientFrameWaiting(f)
+	if !ok {
+		return false
 	}
 	w.Lock()
 	defer w.Unlock()
-	if step.Send != nil {
-		w.Append(step.Send)
+	if out != nil {
+		w.Append(out)
 	} else {
 		w.Append(f.Raw)
 	}
@@ -112,31 +107,30 @@ func (sess *session) relayClientFrame(f wire.Frame) bool {
 	return true
 }
 
-var errClosing = errors.New("session closing")
-
-// frontend hands a frame to the tracker, sending what it puts ahead and
-// waiting when it asks to.
-func (sess *session) frontend(f wire.Frame) (tracker.Step, error) {
+// clientFrameWaiting is clientFrameOut, sending what goes ahead and
+// blocking while the frame waits.
+func (sess *session) clientFrameWaiting(f wire.Frame) ([]byte, bool) {
 	for {
-		step, err := sess.tr.Frontend(f)
+		before, out, wait, err := sess.clientFrameOut(f)
 		if err != nil {
-			return step, err
+			sess.protocolFault(kindBadMessage, err)
+			return nil, false
 		}
-		if step.Before != nil {
+		if before != nil {
 			w := sess.toUpstream
 			w.Lock()
-			w.Append(step.Before)
+			w.Append(before)
 			w.Unlock()
 		}
-		if step.Wait == nil {
-			return step, nil
+		if wait == nil {
+			return out, true
 		}
 		if !sess.flushUpstream() {
-			return step, errClosing
+			return nil, false
 		}
-		<-step.Wait
+		<-wait
 		if sess.isClosing() {
-			return step, errClosing
+			return nil, false
 		}
 	}
 }
@@ -160,11 +154,9 @@ func (sess *session) upstreamWriteFailed(err error) {
 	}
 }
 
-// serverLoop relays upstream frames to the client: the cancel key is the
-// proxy's own, tags and refusals are mapped by the tracker, the replies to
-// the proxy's own queries are dropped. It flushes whenever nothing more is
-// buffered from the upstream, so a result set goes out in large writes and
-// complete rows never wait for the server's next packet.
+// serverLoop relays upstream frames to the client. It flushes whenever
+// nothing more is buffered from the upstream, so a result set goes out in
+// large writes and complete rows never wait for the server's next packet.
 func (sess *session) serverLoop() {
 	for {
 		if !sess.fromUpstream.HasFrame() && !sess.flushClient() {
@@ -187,52 +179,31 @@ func (sess *session) serverLoop() {
 	}
 }
 
-// backendTypes are the frame types a server sends after authentication.
-var backendTypes = func() (t [256]bool) {
-	for _, c := range []byte("123ACDEGHIKNRSTVWZcdnstv") {
-		t[c] = true
-	}
-	return t
-}()
-
-// relayServerFrame sends one upstream frame to the client. closeAfter says
-// the proxy is draining and the session just became idle.
+// relayServerFrame sends one upstream frame to the client.
 func (sess *session) relayServerFrame(f wire.Frame) (closeAfter, ok bool) {
-	if !backendTypes[f.Type] {
-		sess.upstreamReadFailed(fmt.Errorf("unknown message type %q", f.Type))
-		return false, false
-	}
-	if f.Partial && (tracker.NeedsBackend(f.Type) || sess.tr.Swallowing() || f.Type == 'K') {
+	if f.Partial && sess.serverFrameWhole(f) {
 		var err error
 		if f, err = sess.fromUpstream.Rest(); err != nil {
 			sess.upstreamReadFailed(err)
 			return false, false
 		}
 	}
-	out := f.Raw
-	switch {
-	case f.Type == 'K':
-		out = sess.swapKey(f)
-	case tracker.NeedsBackend(f.Type) || sess.tr.Swallowing():
-		reply, err := sess.tr.Backend(f)
-		if err != nil {
-			sess.upstreamFault(err)
-			return false, false
-		}
-		if reply.Drop {
-			return false, true
-		}
-		if reply.Send != nil {
-			out = reply.Send
-		}
-		if f.Type == 'Z' && sess.srv.isDraining() && sess.tr.Idle() {
-			closeAfter = true
-		}
+	out, drop, closeAfter, err := sess.serverFrameOut(f)
+	if err != nil {
+		sess.upstreamFault(err)
+		return false, false
+	}
+	if drop {
+		return false, true
 	}
 	w := sess.toClient
 	w.Lock()
 	defer w.Unlock()
-	w.Append(out)
+	if out != nil {
+		w.Append(out)
+	} else {
+		w.Append(f.Raw)
+	}
 	if f.Partial {
 		if err := sess.fromUpstream.CopyRest(w.WriteThrough); err != nil {
 			sess.clientWriteFailed(err)
@@ -246,17 +217,6 @@ func (sess *session) relayServerFrame(f wire.Frame) (closeAfter, ok bool) {
 		}
 	}
 	return closeAfter, true
-}
-
-// swapKey replaces the server's BackendKeyData with the client's own.
-func (sess *session) swapKey(f wire.Frame) []byte {
-	var k pgproto3.BackendKeyData
-	if err := k.Decode(f.Body()); err != nil {
-		return f.Raw // the client will see the server's nonsense as it is
-	}
-	mine := sess.srv.keys.register(sess, &k)
-	buf, _ := mine.Encode(nil)
-	return buf
 }
 
 // flushClient writes what is buffered for the client.
@@ -300,10 +260,8 @@ func (sess *session) clientReadFailed(err error) {
 	}
 }
 
-// protocolFault ends the session for a client's protocol violation.
-func (sess *session) protocolFault(kind string, err error) {
-	sess.srv.m.ProtocolErrors.WithLabelValues(kind).Inc()
-	sess.log.Info("protocol violation by client; closing", zap.String("kind", kind), zap.Error(err))
+// faultMessage is what a client is told about its protocol fault.
+func faultMessage(kind string, err error) string {
 	msg := err.Error()
 	if kind == kindTooLarge {
 		msg += " (the proxy's max_message_size)"
@@ -311,40 +269,58 @@ func (sess *session) protocolFault(kind string, err error) {
 	if kind == kindBadMessage {
 		msg = "invalid frontend message: " + msg
 	}
+	return msg
+}
+
+// protocolFault ends the session for a client's protocol violation.
+func (sess *session) protocolFault(kind string, err error) {
+	sess.srv.m.ProtocolErrors.WithLabelValues(kind).Inc()
+	sess.log.Info("protocol violation by client; closing", zap.String("kind", kind), zap.Error(err))
 	sess.markClosing()
-	_ = sess.toClient.Send(fatalf(codeProtocolViolation, "", "%s", msg))
+	_ = sess.toClient.Send(fatalf(codeProtocolViolation, "", "%s", faultMessage(kind, err)))
 }
 
 // upstreamReadFailed handles the upstream going away or talking nonsense.
 // Unless it said why (FATAL) or we are closing, the client is told: 08006
 // for a lost connection, 08P01 for an invalid frame.
 func (sess *session) upstreamReadFailed(err error) {
+	if reason := sess.upstreamLost(err); reason != nil {
+		_ = sess.toClient.Send(reason)
+	}
+}
+
+// upstreamLost logs and counts a failed upstream read and returns what the
+// client must be told, nil when nothing (closing, or after a FATAL).
+func (sess *session) upstreamLost(err error) *pgproto3.ErrorResponse {
 	if sess.isClosing() {
-		return
+		return nil
 	}
 	if sess.tr != nil && sess.tr.UpstreamFatal() && isNormalClose(err) {
 		sess.log.Debug("upstream closed the connection after FATAL")
-		return
+		return nil
 	}
 	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
 	sess.log.Warn("upstream connection lost", zap.Error(err))
 	sess.markClosing()
 	if isNormalClose(err) {
-		_ = sess.toClient.Send(fatalf(codeConnectionFailure, "",
-			"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
-		return
+		return fatalf(codeConnectionFailure, "",
+			"softdelete-proxy lost the connection to upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err)
 	}
-	_ = sess.toClient.Send(fatalf(codeProtocolViolation, "",
-		"softdelete-proxy received an invalid message from upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err))
+	return fatalf(codeProtocolViolation, "",
+		"softdelete-proxy received an invalid message from upstream PostgreSQL at %s: %v", sess.srv.cfg.Upstream, err)
 }
 
 // upstreamFault ends the session when the upstream's replies make no sense
 // to the tracker.
 func (sess *session) upstreamFault(err error) {
+	_ = sess.toClient.Send(sess.upstreamFaultReason(err))
+}
+
+func (sess *session) upstreamFaultReason(err error) *pgproto3.ErrorResponse {
 	sess.srv.m.ProtocolErrors.WithLabelValues(kindUpstream).Inc()
 	sess.log.Error("closing the session: the proxy cannot follow the upstream's replies", zap.Error(err))
 	sess.markClosing()
-	_ = sess.toClient.Send(fatalf(codeProtocolViolation,
+	return fatalf(codeProtocolViolation,
 		"The session was closed to keep soft-delete rewriting safe. Please report this with the proxy's log.",
-		"%v", err))
+		"%v", err)
 }

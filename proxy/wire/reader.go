@@ -78,6 +78,7 @@ type Reader struct {
 	// (those after what Next returned); openLen is what Next returned of it.
 	open, openRaw int
 	inPartial     bool
+	wantWhole     bool // the open Partial frame is to be read whole (WantWhole)
 }
 
 // NewReader reads frames from src.
@@ -184,7 +185,7 @@ func (r *Reader) Rest() (Frame, error) {
 	}
 	raw := r.buf[r.rp : r.rp+total : r.rp+total]
 	r.rp += total
-	r.inPartial = false
+	r.inPartial, r.wantWhole = false, false
 	l := total - HeaderLen
 	return Frame{Type: raw[0], Len: l, Raw: raw}, nil
 }
@@ -216,7 +217,7 @@ func (r *Reader) CopyRest(fn func([]byte) error) error {
 			return err
 		}
 	}
-	r.inPartial = false
+	r.inPartial, r.wantWhole = false, false
 	return nil
 }
 
