@@ -63,7 +63,7 @@ func (r *Reader) needed() int {
 	if r.wp-r.rp < HeaderLen {
 		return HeaderLen
 	}
-	body := int(int32(uint32(r.buf[r.rp+1])<<24 | uint32(r.buf[r.rp+2])<<16 | uint32(r.buf[r.rp+3])<<8 | uint32(r.buf[r.rp+4]))) - 4
+	body := int(int32(uint32(r.buf[r.rp+1])<<24|uint32(r.buf[r.rp+2])<<16|uint32(r.buf[r.rp+3])<<8|uint32(r.buf[r.rp+4]))) - 4
 	if body < 0 || body > r.opts.MaxBody {
 		return HeaderLen
 	}
