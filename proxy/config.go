@@ -32,6 +32,10 @@ type Config struct {
 	Dial func(network, addr string, timeout time.Duration) (net.Conn, error)
 	// Rewriting, when set, rewrites statements on managed tables.
 	Rewriting *Rewriting
+	// EventLoops is how many event loops relay plain (non-TLS) sessions:
+	// 0 means GOMAXPROCS, a negative value relays every session with a
+	// goroutine per direction instead.
+	EventLoops int
 }
 
 // SSLMode mirrors libpq's sslmode for the upstream leg.

@@ -29,6 +29,7 @@ type Server struct {
 
 	keys      cancelKeys
 	databases *tracker.Databases // what the policy means in each database
+	loops     loops              // event loops for plain sessions (loop.go)
 	nextID    atomic.Uint64
 	wg        sync.WaitGroup
 	drained   chan struct{} // closed (under mu) when draining starts
@@ -45,6 +46,7 @@ func New(cfg Config) *Server {
 		sessions:  make(map[*session]struct{}),
 		keys:      newCancelKeys(),
 		databases: tracker.NewDatabases(c.Logger),
+		loops:     loops{count: c.EventLoops},
 		drained:   make(chan struct{}),
 	}
 }
@@ -79,11 +81,8 @@ func (s *Server) Serve(ln net.Listener) error {
 			conn.Close()
 			continue
 		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			sess.run()
-		}()
+		s.wg.Add(1) // sess.finish says Done, on its goroutine or its event loop
+		go sess.run()
 	}
 }
 
@@ -128,6 +127,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		s.loops.stop()
 		return nil
 	case <-ctx.Done():
 	}
@@ -137,6 +137,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	<-done
+	s.loops.stop()
 	return ctx.Err()
 }
 

@@ -47,8 +47,11 @@ type session struct {
 	mu       sync.Mutex
 	relaying bool // authentication is over
 	closing  bool // the session is ending: its sockets' errors are expected
+	// ls is the session on an event loop (loop.go), nil on goroutines.
+	ls *loopSession
 
-	closeOnce sync.Once
+	closeOnce  sync.Once
+	finishOnce sync.Once
 }
 
 func (s *Server) newSession(conn net.Conn) *session {
@@ -67,20 +70,53 @@ func (s *Server) newSession(conn net.Conn) *session {
 	return sess
 }
 
-// run drives the session from the first byte to the close of both sockets.
+// run drives the session from the first byte: the handshake, then the
+// relay on an event loop (which finishes the session when it ends) or on
+// goroutines.
 func (sess *session) run() {
 	m := sess.srv.m
 	m.ClientConnections.Inc()
 	m.ClientConnectionsTotal.Inc()
-	defer m.ClientConnections.Dec()
-	defer sess.srv.removeSession(sess)
-	defer sess.close()
 	if !sess.handshake() {
+		sess.finish()
 		return
 	}
 	sess.log.Debug("session started")
+	if sess.handToLoop() {
+		return
+	}
 	sess.relay()
-	sess.log.Debug("session ended", zap.Duration("duration", time.Since(sess.started)))
+	sess.finish()
+}
+
+// finish ends the session once: sockets closed, counted, forgotten by the
+// server (whose Shutdown waits for it).
+func (sess *session) finish() {
+	sess.finishOnce.Do(func() {
+		sess.mu.Lock()
+		onLoop := sess.ls != nil
+		sess.mu.Unlock()
+		if !onLoop {
+			sess.close()
+		}
+		sess.log.Debug("session ended", zap.Duration("duration", time.Since(sess.started)))
+		sess.srv.m.ClientConnections.Dec()
+		sess.srv.removeSession(sess)
+		sess.srv.wg.Done()
+	})
+}
+
+// onLoop runs fn on the session's event loop and reports true, or reports
+// false when the session is on goroutines.
+func (sess *session) onLoop(fn func(*loopSession)) bool {
+	sess.mu.Lock()
+	ls := sess.ls
+	sess.mu.Unlock()
+	if ls == nil {
+		return false
+	}
+	ls.l.post(func() { fn(ls) })
+	return true
 }
 
 // idle reports whether the session can be closed without cutting off
@@ -109,6 +145,9 @@ func shuttingDown() *pgproto3.ErrorResponse {
 // terminate tells the client why, if it can without waiting (a client that
 // stopped reading must not hold anyone up), and closes.
 func (sess *session) terminate(reason *pgproto3.ErrorResponse) {
+	if sess.onLoop(func(ls *loopSession) { ls.terminate(reason) }) {
+		return
+	}
 	relaying := sess.markClosing()
 	if relaying && reason != nil {
 		_ = sess.client.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
@@ -129,19 +168,28 @@ func (sess *session) markClosing() bool {
 // close closes both sockets exactly once, saying Terminate to the upstream
 // so its backend ends cleanly.
 func (sess *session) close() {
+	if sess.onLoop(func(ls *loopSession) { ls.close() }) {
+		return
+	}
 	sess.closeOnce.Do(func() {
-		sess.markClosing()
-		if sess.tr != nil {
-			sess.tr.Close()
-		}
+		sess.release()
 		if sess.upstream != nil {
 			_ = sess.upstream.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
 			sess.toUpstream.TrySend(&pgproto3.Terminate{})
 			sess.upstream.Close()
 		}
 		sess.client.Close()
-		sess.srv.keys.unregister(sess)
 	})
+}
+
+// release is what ending a session means beyond its sockets: no one waits
+// on its tracker, its cancel key is gone.
+func (sess *session) release() {
+	sess.markClosing()
+	if sess.tr != nil {
+		sess.tr.Close()
+	}
+	sess.srv.keys.unregister(sess)
 }
 
 func (sess *session) isClosing() bool {

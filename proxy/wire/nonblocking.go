@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 )
@@ -10,6 +11,10 @@ import (
 // reads once per readiness (ReadOnce), takes the frames that are whole
 // (HasFrame, Next), and streams what is buffered of a Partial frame
 // (StreamBuffered) or waits until it is whole (WholeBuffered, Rest).
+
+// SetSource changes the stream the reader reads from (an event loop takes
+// a socket over, with what is already buffered).
+func (r *Reader) SetSource(src io.Reader) { r.src = src }
 
 // ErrWouldBlock is what a non-blocking source returns when it has no
 // bytes now; the Reader passes it on and keeps its state.
@@ -73,15 +78,27 @@ func (r *Reader) needed() int {
 	return HeaderLen + body
 }
 
+// BufferedHeader returns the next frame's type and declared body length
+// when its header is buffered, without reading.
+func (r *Reader) BufferedHeader() (typ byte, bodyLen int, ok bool) {
+	if r.inPartial || r.wp-r.rp < HeaderLen {
+		return 0, 0, false
+	}
+	return r.buf[r.rp], int(int32(binary.BigEndian.Uint32(r.buf[r.rp+1:]))) - 4, true
+}
+
 // WantWhole marks the open Partial frame as one to be read whole: ReadOnce
 // grows the buffer for it and WholeBuffered says when it is there.
 func (r *Reader) WantWhole() { r.wantWhole = r.inPartial }
 
-// WholeBuffered reports whether the open Partial frame is all buffered,
-// so Rest returns it without reading.
+// WholeBuffered reports whether the open Partial frame marked WantWhole
+// is all buffered, so Rest returns it without reading.
 func (r *Reader) WholeBuffered() bool {
-	return r.inPartial && r.wp-r.rp >= r.openRaw+r.open
+	return r.inPartial && r.wantWhole && r.wp-r.rp >= r.openRaw+r.open
 }
+
+// WantsWhole reports an open Partial frame marked WantWhole.
+func (r *Reader) WantsWhole() bool { return r.inPartial && r.wantWhole }
 
 // StreamBuffered streams the buffered bytes of the open Partial frame to
 // fn, without reading; done reports that the frame has been streamed whole.

@@ -50,7 +50,7 @@ func loopRead(t testing.TB, r *Reader) ([][]byte, int, error) {
 				out, cur, streaming = append(out, cur), nil, false
 				continue
 			}
-			if r.inPartial {
+			if r.WantsWhole() {
 				if !r.WholeBuffered() {
 					break
 				}
