@@ -18,6 +18,6 @@ func (*loop) post(func()) bool { return false }
 type loopSession struct{ l *loop }
 
 func (*loopSession) terminate(*pgproto3.ErrorResponse) {}
-func (*loopSession) close()                             {}
+func (*loopSession) close()                            {}
 
 func (sess *session) handToLoop() bool { return false }
