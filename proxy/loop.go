@@ -177,7 +177,7 @@ func (ls *loops) pick(log *zap.Logger) *loop {
 	if ls.all == nil {
 		n := ls.count
 		if n == 0 {
-			n = runtime.GOMAXPROCS(0)
+			n = max(1, runtime.GOMAXPROCS(0)/2)
 		}
 		for i := 0; i < n; i++ {
 			l, err := newLoop(log)

@@ -28,12 +28,16 @@ type loopSide struct {
 	ls     *loopSession
 	fd     int
 	in     *wire.Reader
-	out    []byte // not yet written
+	out    []byte // to write; out[:sent] is written already
+	sent   int
 	events uint32 // registered epoll interest
 	// streaming: a Partial frame read from this side is being streamed to
 	// the other.
 	streaming bool
 }
+
+// pending is what is left to write.
+func (s *loopSide) pending() int { return len(s.out) - s.sent }
 
 // loopSession is a session on an event loop, after authentication.
 type loopSession struct {
@@ -41,9 +45,9 @@ type loopSession struct {
 	l                *loop
 	client, upstream loopSide
 	// waiting is a client frame the tracker holds until waitCh closes.
-	waiting    *wire.Frame
-	waitCh     <-chan struct{}
-	closeAfter bool // close once the client's output is written
+	waiting    wire.Frame
+	waitCh     <-chan struct{} // nil when no frame waits
+	closeAfter bool            // close once the client's output is written
 	closed     bool
 }
 
@@ -165,7 +169,7 @@ func (ls *loopSession) serve() {
 	}
 	ls.flush(&ls.upstream)
 	ls.flush(&ls.client)
-	if ls.closeAfter && len(ls.client.out) == 0 {
+	if ls.closeAfter && ls.client.pending() == 0 {
 		ls.close()
 		return
 	}
@@ -177,16 +181,16 @@ func (ls *loopSession) serve() {
 // tracker), writable while output is pending.
 func (ls *loopSession) interest() {
 	c, u := uint32(0), uint32(0)
-	if ls.waiting == nil && len(ls.upstream.out) < highWater && !ls.closeAfter {
+	if ls.waitCh == nil && ls.upstream.pending() < highWater && !ls.closeAfter {
 		c |= unix.EPOLLIN | unix.EPOLLRDHUP
 	}
-	if len(ls.client.out) > 0 {
+	if ls.client.pending() > 0 {
 		c |= unix.EPOLLOUT
 	}
-	if len(ls.client.out) < highWater && !ls.closeAfter {
+	if ls.client.pending() < highWater && !ls.closeAfter {
 		u |= unix.EPOLLIN | unix.EPOLLRDHUP
 	}
-	if len(ls.upstream.out) > 0 {
+	if ls.upstream.pending() > 0 {
 		u |= unix.EPOLLOUT
 	}
 	for _, w := range []struct {
@@ -209,14 +213,14 @@ func (ls *loopSession) pumpClient() bool {
 	r := ls.client.in
 	sess := ls.sess
 	progress := false
-	for !ls.closed && len(ls.upstream.out) < highWater {
+	for !ls.closed && ls.upstream.pending() < highWater {
 		switch {
-		case ls.waiting != nil:
+		case ls.waitCh != nil:
 			if !isClosedChan(ls.waitCh) {
 				return progress
 			}
-			f := *ls.waiting
-			ls.waiting = nil
+			f := ls.waiting
+			ls.waiting, ls.waitCh = wire.Frame{}, nil
 			if !ls.clientFrame(f) {
 				return true
 			}
@@ -306,7 +310,7 @@ func (ls *loopSession) clientFrame(f wire.Frame) bool {
 	}
 	ls.upstream.out = append(ls.upstream.out, before...)
 	if wait != nil {
-		ls.waiting, ls.waitCh = &f, wait
+		ls.waiting, ls.waitCh = f, wait
 		return false
 	}
 	if out == nil {
@@ -324,7 +328,7 @@ func (ls *loopSession) clientFrame(f wire.Frame) bool {
 func (ls *loopSession) pumpServer() bool {
 	r := ls.upstream.in
 	progress := false
-	for !ls.closed && !ls.closeAfter && len(ls.client.out) < highWater {
+	for !ls.closed && !ls.closeAfter && ls.client.pending() < highWater {
 		switch {
 		case ls.upstream.streaming:
 			done, err := r.StreamBuffered(func(p []byte) error {
@@ -387,8 +391,8 @@ func (ls *loopSession) serverFrame(f wire.Frame) {
 
 // flush writes what is pending for one side, as much as it takes now.
 func (ls *loopSession) flush(s *loopSide) {
-	for len(s.out) > 0 && !ls.closed {
-		n, err := unix.Write(s.fd, s.out)
+	for s.sent < len(s.out) && !ls.closed {
+		n, err := unix.Write(s.fd, s.out[s.sent:])
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -398,12 +402,14 @@ func (ls *loopSession) flush(s *loopSide) {
 			ls.writeFailed(s, err)
 			return
 		}
-		s.out = s.out[n:]
+		s.sent += n
 	}
-	if len(s.out) == 0 && cap(s.out) > 4*highWater {
-		s.out = nil // give back a large result's buffer
-	} else if len(s.out) == 0 {
-		s.out = s.out[:0:cap(s.out)]
+	switch {
+	case s.sent < len(s.out):
+	case cap(s.out) > 4*highWater:
+		s.out, s.sent = nil, 0 // give back a large result's buffer
+	default:
+		s.out, s.sent = s.out[:0], 0 // written: the same array again
 	}
 }
 

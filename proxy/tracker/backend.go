@@ -97,17 +97,20 @@ func (s *Session) commandComplete(r *request, body []byte) (Reply, error) {
 		return Reply{}, s.desync("CommandComplete with nothing sent")
 	case r.kind == reqExecute:
 		pl = r.plan
+		if s.srv.copyIn {
+			s.endCopy(1)
+		}
 		s.pop()
 	case r.kind == reqQuery:
 		if r.next < len(r.plans) {
 			pl = r.plans[r.next]
 		}
 		r.next++
+		if s.srv.copyIn {
+			s.endCopy(1)
+		}
 	default:
 		return Reply{}, s.desync("CommandComplete for " + describe(r))
-	}
-	if s.srv.copyIn {
-		s.endCopy(s.copyTail(r))
 	}
 	tag := body
 	if i := bytes.IndexByte(tag, 0); i >= 0 {
@@ -213,11 +216,12 @@ func (s *Session) readyForQuery(r *request, body []byte) error {
 	if !r.endsUnit() {
 		return s.desync("ReadyForQuery after " + describe(r))
 	}
+	u := r.unit
 	s.pop()
 	// From a failed transaction straight to idle is a rollback, whatever
 	// ended it.
-	s.endTransaction(tx, prev == 'E' || r.unit != nil && r.unit.failed)
-	s.finish(r.unit)
+	s.endTransaction(tx, prev == 'E' || u != nil && u.failed)
+	s.finish(u)
 	return nil
 }
 

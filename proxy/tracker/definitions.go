@@ -14,20 +14,17 @@ type statement struct {
 	version uint64          // the policy version it was rewritten under
 }
 
-// portal is a bound statement.
-type portal struct{ stmt *statement }
-
 // definitions are the server's statements and portals: confirmed ones, and
 // the latest request in flight that (re)defines or closes each name.
 type definitions struct {
 	stmts          map[string]*statement
-	portals        map[string]*portal
+	portals        map[string]*statement // by portal name: the statement bound
 	pendingStmts   map[string]*request
 	pendingPortals map[string]*request
 }
 
 func newDefinitions() definitions {
-	return definitions{stmts: map[string]*statement{}, portals: map[string]*portal{},
+	return definitions{stmts: map[string]*statement{}, portals: map[string]*statement{},
 		pendingStmts: map[string]*request{}, pendingPortals: map[string]*request{}}
 }
 
@@ -44,13 +41,13 @@ func (d *definitions) statement(name string, u *unit) (st *statement, wait *unit
 	return d.stmts[name], nil
 }
 
-// portal is statement for portals.
-func (d *definitions) portal(name string, u *unit) (p *portal, wait *unit) {
+// portal is statement for portals: the statement a portal runs.
+func (d *definitions) portal(name string, u *unit) (st *statement, wait *unit) {
 	if r := d.pendingPortals[name]; r != nil {
 		if r.unit != u {
 			return nil, r.unit
 		}
-		return r.portal, nil
+		return r.stmt, nil
 	}
 	return d.portals[name], nil
 }
@@ -73,7 +70,7 @@ func (d *definitions) confirmed(r *request) {
 	case r.kind == reqClose && r.target == 'S':
 		delete(d.stmts, r.name)
 	case r.kind == reqBind:
-		d.portals[r.name] = r.portal
+		d.portals[r.name] = r.stmt
 	case r.kind == reqClose && r.target == 'P':
 		delete(d.portals, r.name)
 	}

@@ -81,7 +81,7 @@ func (s *Session) frontendFrame(f wire.Frame) (Step, error) {
 	case 'C':
 		return Step{}, s.closeFrame(f.Body())
 	case 'S':
-		s.push(&request{kind: reqSync, unit: s.open})
+		s.push(s.newRequest(reqSync))
 		s.endUnit()
 	case 'F':
 		s.open.barrier, s.open.relearn = true, true // it may change anything
@@ -262,7 +262,8 @@ func (s *Session) bind(body []byte) (Step, error) {
 	if wait != nil {
 		return Step{Wait: s.waitChan()}, nil
 	}
-	r := &request{kind: reqBind, unit: s.open, name: portalName, stmt: stmt, portal: &portal{stmt: stmt}}
+	r := s.newRequest(reqBind)
+	r.name, r.stmt = portalName, stmt
 	if s.env.Rewriter != nil {
 		err := s.checkBind(stmtName, stmt)
 		if err == nil && stmt != nil && stmt.plan != nil && stmt.plan.st.ExecuteName != "" {
@@ -275,7 +276,7 @@ func (s *Session) bind(body []byte) (Step, error) {
 		}
 		if err != nil {
 			r.refusal = s.refused(err, "", "bind")
-			r.portal = nil
+			r.stmt = nil
 			s.push(r)
 			return Step{Send: encode(&pgproto3.Bind{DestinationPortal: portalName, PreparedStatement: RefusedSentinel})}, nil
 		}
@@ -292,13 +293,14 @@ func (s *Session) execute(body []byte) (Step, error) {
 	if !ok {
 		return Step{}, fmt.Errorf("%w: Execute without a portal name", ErrMalformed)
 	}
-	p, wait := s.defs.portal(name, s.open)
+	st, wait := s.defs.portal(name, s.open)
 	if wait != nil {
 		return Step{Wait: s.waitChan()}, nil
 	}
-	r := &request{kind: reqExecute, unit: s.open, name: name, portal: p}
-	if p != nil && p.stmt != nil && p.stmt.plan != nil {
-		pl := p.stmt.plan
+	r := s.newRequest(reqExecute)
+	r.name, r.stmt = name, st
+	if st != nil && st.plan != nil {
+		pl := st.plan
 		if n := pl.st.ExecuteName; n != "" {
 			target, wait := s.defs.statement(n, s.open)
 			if wait != nil {
@@ -321,7 +323,9 @@ func (s *Session) describe(body []byte) error {
 		return fmt.Errorf("%w: short Describe", ErrMalformed)
 	}
 	name, _ := cstring(body[1:])
-	s.push(&request{kind: reqDescribe, unit: s.open, target: body[0], name: name})
+	r := s.newRequest(reqDescribe)
+	r.target, r.name = body[0], name
+	s.push(r)
 	return nil
 }
 

@@ -62,7 +62,8 @@ func (s *Session) rewriteText(sql string) (rewrite.Result, error) {
 		return rewrite.Result{SQL: sql}, err
 	}
 	start := time.Now()
-	res, err := s.env.Rewriter.Rewrite(sql, pol, s.rewriteSession())
+	rs := s.rewriteSession()
+	res, err := s.env.Rewriter.Rewrite(sql, pol, &rs)
 	s.env.Metrics.observe(&res, err, time.Since(start))
 	s.lastVersion = pol.Version
 	return res, err
@@ -70,7 +71,7 @@ func (s *Session) rewriteText(sql string) (rewrite.Result, error) {
 
 // newStatement records a statement prepared from text (just rewritten).
 func (s *Session) newStatement(text string, res rewrite.Result) *statement {
-	st := &statement{text: text, sent: res.SQL, touches: res.Touches, session: *s.rewriteSession(), version: s.lastVersion}
+	st := &statement{text: text, sent: res.SQL, touches: res.Touches, session: s.rewriteSession(), version: s.lastVersion}
 	if len(res.Stmts) == 1 {
 		st.plan = s.planOf(&res.Stmts[0], text, res.Touches)
 	}
@@ -82,7 +83,7 @@ func (s *Session) newStatement(text string, res rewrite.Result) *statement {
 func (s *Session) planOf(st *rewrite.Stmt, text string, touches bool) *plan {
 	pl := &plan{st: st, tags: st}
 	if st.PrepareName != "" {
-		pl.define = &statement{text: text, sent: text, touches: touches, session: *s.rewriteSession(),
+		pl.define = &statement{text: text, sent: text, touches: touches, session: s.rewriteSession(),
 			version: s.lastVersion, plan: &plan{st: st, tags: st}}
 	}
 	return pl

@@ -46,8 +46,7 @@ type request struct {
 
 	name   string     // Parse, Close, Bind (portal) and Execute (portal) names
 	target byte       // Close and Describe: 'S' statement or 'P' portal
-	stmt   *statement // Parse: the statement defined; Bind: the one bound
-	portal *portal    // Bind: the portal defined; Execute: the one run
+	stmt   *statement // Parse: the statement defined; Bind: the one bound; Execute: the one run
 	plan   *plan      // Execute: the plan its completion follows
 }
 
@@ -83,6 +82,9 @@ type serverState struct {
 // push queues r. Callers hold mu.
 func (s *Session) push(r *request) {
 	s.queue = append(s.queue, r)
+	if cap(s.queue) > cap(s.queueBuf) {
+		s.queueBuf = s.queue[:0] // it grew: keep the larger array
+	}
 	if len(s.queue) == 1 {
 		s.settle()
 	}
@@ -116,11 +118,40 @@ func (s *Session) settle() {
 	s.swallow.Store(false)
 }
 
-// pop removes the head.
+// pop removes the head (recycling its request).
 func (s *Session) pop() {
+	r := s.queue[0]
 	s.queue[0] = nil
 	s.queue = s.queue[1:]
+	if len(s.queue) == 0 {
+		s.queue = s.queueBuf[:0] // start again at the front of the backing array
+	}
+	s.recycle(r)
 	s.wake()
+}
+
+// newRequest returns a cleared request of kind for the open unit, from the
+// free list when it has one. Callers hold mu.
+func (s *Session) newRequest(kind reqKind) *request {
+	var r *request
+	if n := len(s.free); n > 0 {
+		r = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		r = &request{}
+	}
+	r.kind, r.unit = kind, s.open
+	return r
+}
+
+// recycle puts r back for newRequest, unless something may still hold it
+// (a pending definition, the proxy's own query).
+func (s *Session) recycle(r *request) {
+	if r.own != nil || len(s.free) >= 64 || s.defs.pendingStmts[r.name] == r || s.defs.pendingPortals[r.name] == r {
+		return
+	}
+	*r = request{}
+	s.free = append(s.free, r)
 }
 
 // skipped undoes what r's sending predicted: the server never read it.

@@ -123,7 +123,7 @@ func (s *Session) checkStatement(name string, st *statement) error {
 	if st.version == pol.Version {
 		return nil
 	}
-	check := *now
+	check := now
 	check.Visibility = st.session.Visibility
 	res, err := s.env.Rewriter.Rewrite(st.text, pol, &check)
 	if err == nil && res.SQL == st.sent {

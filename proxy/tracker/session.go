@@ -50,8 +50,10 @@ type Session struct {
 	mu sync.Mutex
 	// queue holds the client frames the server has yet to answer, oldest
 	// first (see queue.go).
-	queue []*request
-	srv   serverState
+	queue    []*request
+	queueBuf []*request // queue's backing array, reused when the queue empties
+	free     []*request // recycled requests
+	srv      serverState
 	// open is the unit being sent (extended frames before their Sync).
 	open *unit
 	// barrier is the latest unit whose outcome may change what later units
@@ -96,6 +98,8 @@ func New(env Env, start map[string]string) *Session {
 		env.Databases = NewDatabases(env.Log)
 	}
 	s := &Session{env: env, log: env.Log, conf: newSettings(start), defs: newDefinitions(), startup: true}
+	s.queueBuf = make([]*request, 0, 16)
+	s.queue = s.queueBuf
 	s.pred = s.conf.clone()
 	s.srv.tx = 'I'
 	return s
@@ -169,13 +173,13 @@ func (s *Session) wake() {
 
 // rewriteSession is the rewrite input under the predicted settings.
 // Callers hold mu.
-func (s *Session) rewriteSession() *rewrite.Session {
+func (s *Session) rewriteSession() rewrite.Session {
 	path, _ := s.pred.get(SearchPath)
 	vis, _ := s.pred.get(Visibility)
 	v, _ := ParseVisibility(vis)
 	scs, _ := s.pred.get(StandardConformingStrings)
 	enc, _ := s.pred.get(ClientEncoding)
-	return &rewrite.Session{
+	return rewrite.Session{
 		SearchPath:         path,
 		User:               s.currentUser(),
 		Visibility:         v,
