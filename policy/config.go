@@ -7,7 +7,10 @@ import "time"
 // decode strictly and validate; constructors elsewhere take a *Config (or the
 // parts they need) and may assume it is valid.
 type Config struct {
-	Listen          string   `yaml:"listen"`           // default 127.0.0.1:6432
+	Listen string `yaml:"listen"` // default 127.0.0.1:6432
+	// UnixSocketDir, when set, also serves clients on the Unix-domain
+	// socket <dir>/.s.PGSQL.<port of listen>, as PostgreSQL names it.
+	UnixSocketDir   string   `yaml:"unix_socket_dir"`
 	Upstream        string   `yaml:"upstream"`         // default 127.0.0.1:5432
 	MetricsListen   string   `yaml:"metrics_listen"`   // default 127.0.0.1:9187; "" or "off" disables
 	LogLevel        string   `yaml:"log_level"`        // debug|info|warn|error, default info

@@ -3,6 +3,7 @@ package policy
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +27,9 @@ func (c *Config) check(p *problems) {
 
 func (c *Config) checkProcess(p *problems) {
 	checkAddr(p, "listen", c.Listen, true)
+	if c.UnixSocketDir != "" && !filepath.IsAbs(c.UnixSocketDir) {
+		p.add([]string{"unix_socket_dir"}, "unix_socket_dir: must be an absolute directory, got %q", c.UnixSocketDir)
+	}
 	checkAddr(p, "upstream", c.Upstream, false)
 	if c.MetricsListen != "" && c.MetricsListen != "off" {
 		checkAddr(p, "metrics_listen", c.MetricsListen, true)

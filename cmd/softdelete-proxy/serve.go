@@ -111,9 +111,19 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	if err != nil {
 		return fmt.Errorf("cannot listen for clients on %s (setting listen): %w", cfg.Listen, err)
 	}
+	var unixLn net.Listener
+	if cfg.UnixSocketDir != "" {
+		if unixLn, err = listenUnix(cfg.UnixSocketDir, ln.Addr().String()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	httpSrv, err := startHTTP(cfg.MetricsListen, reg, pgPing(cfg.Upstream, pingTimeout), log)
 	if err != nil {
 		ln.Close()
+		if unixLn != nil {
+			unixLn.Close()
+		}
 		return err
 	}
 	stopWatch := watchReloads(ctx, src, log)
@@ -121,8 +131,12 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	stopPurge := startPurger(src, reg, log)
 	defer stopPurge()
 
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	if unixLn != nil {
+		go func() { serveErr <- srv.Serve(unixLn) }()
+		log.Info("softdelete-proxy listening on a Unix socket", zap.String("socket", unixLn.Addr().String()))
+	}
 	log.Info("softdelete-proxy listening", zap.String("listen", ln.Addr().String()),
 		zap.String("upstream", cfg.Upstream), zap.String("metrics_listen", cfg.MetricsListen),
 		zap.Int("managed_tables", len(cfg.Managed)))
@@ -143,6 +157,9 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 		log.Warn("shutdown timeout reached; remaining sessions were closed", zap.Error(err))
 	}
 	<-serveErr
+	if unixLn != nil {
+		<-serveErr
+	}
 	shutdownHTTP(httpSrv)
 	log.Info("softdelete-proxy stopped")
 	return nil
