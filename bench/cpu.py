@@ -37,6 +37,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ENV = os.environ
 PGHOST, PGPORT, PGUSER = ENV.get("PGHOST", "127.0.0.1"), ENV.get("PGPORT", "5432"), ENV.get("PGUSER", "postgres")
+# Plain TCP on every leg: a direct connection with TLS (libpq's default
+# sslmode=prefer) would be no fair baseline for a proxy whose legs are plain.
+os.environ["PGSSLMODE"] = "disable"
 RATES = ENV.get("RATES", "2000 5000").split()
 MODES = ENV.get("MODES", "simple extended prepared").split()
 WORKLOADS = ENV.get("WORKLOADS", "select-only tpcb-like").split()
