@@ -16,7 +16,7 @@ func (p *Policy) MayTouch(sql string) bool {
 // facts is what one pass of the scanner learns about a statement.
 type facts struct {
 	touch   bool   // names a managed table (maybe)
-	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, SAVEPOINT, RELEASE or ROLLBACK, or calls set_config
+	tracked bool   // some statement starts with SET, RESET, SHOW, PREPARE, EXECUTE, DEALLOCATE, DISCARD, a transaction verb (BEGIN, START, COMMIT, END, ROLLBACK, ABORT, SAVEPOINT, RELEASE), or calls set_config
 	lits    []span // the literals, when litsOK
 	litsOK  bool   // every literal can be templatised (see normalize)
 }
@@ -130,11 +130,13 @@ func clipIdent(w string) int {
 func isTrackedVerb(w string) bool {
 	switch len(w) {
 	case 3:
-		return equalFoldASCII(w, "set")
+		return equalFoldASCII(w, "set") || equalFoldASCII(w, "end")
 	case 4:
 		return equalFoldASCII(w, "show")
 	case 5:
-		return equalFoldASCII(w, "reset")
+		return equalFoldASCII(w, "reset") || equalFoldASCII(w, "begin") || equalFoldASCII(w, "start") || equalFoldASCII(w, "abort")
+	case 6:
+		return equalFoldASCII(w, "commit")
 	case 7:
 		return equalFoldASCII(w, "prepare") || equalFoldASCII(w, "execute") || equalFoldASCII(w, "discard") ||
 			equalFoldASCII(w, "release")

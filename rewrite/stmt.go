@@ -74,9 +74,32 @@ func (w *walker) describeOther(n *pg.Node) Stmt {
 		}
 		return Stmt{Kind: "discard"}
 	case *pg.Node_TransactionStmt:
-		return Stmt{Kind: "transaction", Savepoint: savepointOp(v.TransactionStmt)}
+		return Stmt{Kind: "transaction", Savepoint: savepointOp(v.TransactionStmt), Transaction: transactionOp(v.TransactionStmt)}
 	}
 	return Stmt{Kind: "other"}
+}
+
+// transactionOp reports BEGIN, COMMIT, ROLLBACK (with AND CHAIN) and the
+// two-phase statements; nil for the savepoint ones.
+func transactionOp(t *pg.TransactionStmt) *TransactionOp {
+	var op TransactionKind
+	switch t.GetKind() {
+	case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+		op = TxBegin
+	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
+		op = TxCommit
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		op = TxRollback
+	case pg.TransactionStmtKind_TRANS_STMT_PREPARE:
+		op = TxPrepare
+	case pg.TransactionStmtKind_TRANS_STMT_COMMIT_PREPARED:
+		op = TxCommitPrepared
+	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_PREPARED:
+		op = TxRollbackPrepared
+	default:
+		return nil
+	}
+	return &TransactionOp{Kind: op, Chain: t.GetChain()}
 }
 
 // savepointOp reports SAVEPOINT, RELEASE and ROLLBACK TO, whose effect on
