@@ -46,11 +46,23 @@ func NeedsFrontend(typ byte) bool {
 func (s *Session) Frontend(f wire.Frame) (Step, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var before []byte
 	if f.Type != 'c' && f.Type != 'f' {
-		if st, wait := s.beginUnit(f.Type); wait {
+		st, wait := s.beginUnit(f.Type)
+		if wait {
 			return st, nil
 		}
+		before = st.Before // the probe, queued ahead of f: it must be sent ahead of it too
 	}
+	step, err := s.frame(f)
+	if before != nil {
+		step.Before = append(before, step.Before...)
+	}
+	return step, err
+}
+
+// frame takes one client frame once its unit is open.
+func (s *Session) frame(f wire.Frame) (Step, error) {
 	switch f.Type {
 	case 'Q':
 		return s.query(f.Body())
