@@ -219,14 +219,16 @@ func (sess *session) relayServerFrame(f wire.Frame) (closeAfter, ok bool) {
 			sess.upstreamFault(err)
 			return false, false
 		}
+		// The ReadyForQuery of the proxy's own probe counts too: a session
+		// that never ran a query becomes idle with it.
+		if f.Type == 'Z' && sess.srv.isDraining() && sess.tr.Idle() {
+			closeAfter = true
+		}
 		if reply.Drop {
-			return false, true
+			return closeAfter, true
 		}
 		if reply.Send != nil {
 			out = reply.Send
-		}
-		if f.Type == 'Z' && sess.srv.isDraining() && sess.tr.Idle() {
-			closeAfter = true
 		}
 	}
 	w := sess.toClient
