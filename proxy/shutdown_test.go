@@ -112,3 +112,57 @@ func TestShutdownClosesSessionsThatNeverRanAQuery(t *testing.T) {
 		t.Errorf("Serve: %v", err)
 	}
 }
+
+// TestShutdownWithClientsThatStoppedReading: 15 clients LISTEN and then
+// never read, until the proxy is stuck writing their notifications (their
+// backends wait in ClientWrite); 15 others are idle. Shutdown closes all of
+// them at once, concurrently: every session is gone before the context of
+// Shutdown is done, and the idle ones are told why.
+func TestShutdownWithClientsThatStoppedReading(t *testing.T) {
+	_, db := pgtest.Get(t).CreateDatabase(t)
+	srv, addr, _ := serveWith(t, Config{})
+	url := withHost(t, db, addr)
+	admin := connect(t, db)
+	var pids []string
+	for i := 0; i < 15; i++ {
+		c := openWire(t, url)
+		_ = c.conn.(*net.TCPConn).SetReadBuffer(4096)
+		c.query("LISTEN stalled")
+		pids = append(pids, fmt.Sprint(c.pid))
+	}
+	var idle []*wireConn
+	for i := 0; i < 15; i++ {
+		idle = append(idle, openWire(t, url))
+	}
+	inClientWrite := "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'ClientWrite' AND pid IN (" + joinComma(pids) + ")"
+	deadline := time.Now().Add(60 * time.Second)
+	for n := 0; adminRows(t, admin, inClientWrite)[0] != "15"; n++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %d rounds of notifications only %s of 15 listeners' backends wait in ClientWrite", n, adminRows(t, admin, inClientWrite)[0])
+		}
+		pgtest.Exec(t, db, fmt.Sprintf("SELECT pg_notify('stalled', %d || repeat('x', 7900) || g) FROM generate_series(1, 100) g", n))
+	}
+	// One second: closing the 30 one after the other, each allowed the 100 ms
+	// a FATAL may take to write, would not fit in it.
+	err := shutdownWithin(t, srv, time.Second, 20*time.Second, nil)
+	if err != nil {
+		t.Errorf("Shutdown = %v: sessions were still open when its context was done", err)
+	}
+	if n := srv.Sessions(); n != 0 {
+		t.Errorf("%d sessions left after Shutdown", n)
+	}
+	for i, c := range idle {
+		expectAdminShutdown(t, c, fmt.Sprintf("idle session %d", i+1))
+	}
+}
+
+func joinComma(items []string) string {
+	out := ""
+	for i, s := range items {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
