@@ -51,6 +51,7 @@ func (sess *session) clientLoop() {
 		}
 		if f.Type == 'X' {
 			sess.markClosing() // the upstream's EOF that follows is expected
+			sess.terminated.Store(true)
 			w.Lock()
 			w.Append(f.Raw)
 			_ = w.Flush()
