@@ -217,3 +217,11 @@ func (c *wireConn) readUntil(prefix string) []string {
 		}
 	}
 }
+
+// readAfter sends m and reads replies up to the first whose summary
+// starts with prefix.
+func (c *wireConn) readAfter(m pgproto3.FrontendMessage, prefix string) []string {
+	c.t.Helper()
+	c.send(m)
+	return c.readUntil(prefix)
+}
