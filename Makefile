@@ -3,7 +3,7 @@ GO        ?= go
 PKGS      := ./...
 BENCHTIME ?= 1s
 
-.PHONY: all build test lint unit race fuzz bench bench-proxy difftest run docker clean
+.PHONY: all build test lint unit race fuzz bench bench-proxy difftest soak run docker clean
 
 all: build
 
@@ -43,6 +43,13 @@ DIFFTEST_STEPS ?= 2000
 difftest:
 	SOFTDELETE_DIFFTEST_SEEDS=$(DIFFTEST_SEEDS) SOFTDELETE_DIFFTEST_STEPS=$(DIFFTEST_STEPS) \
 		$(GO) test ./proxy/ -run TestSoftDeleteDifferential -count=1 -timeout 90m -v
+
+## soak: the proxy's load test for SOAK (default 5m) instead of a few seconds: hundreds of
+## sessions, policy reloads, client kills and cluster restarts, then no goroutine, descriptor or
+## backend left behind and no row of the managed table removed.
+SOAK ?= 5m
+soak:
+	SOFTDELETE_SOAK=$(SOAK) $(GO) test ./proxy/ -run '^TestSoak$$' -count=1 -timeout 3h -v
 
 ## bench: Go micro-benchmarks.
 bench:

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,6 +36,7 @@ type outcome struct {
 	Tag  string
 	Rows []string // values joined by "|", NULL as ∅
 	Code string   // SQLSTATE of the error, "" when it succeeded
+	Msg  string   // the error's message (with its hint after " HINT: "), "" when it succeeded
 }
 
 func (o outcome) String() string {
@@ -80,7 +82,7 @@ func runSimple(ctx context.Context, pc *pgconn.PgConn, sql string) []outcome {
 		out = append(out, o)
 	}
 	if err != nil {
-		out = append(out, outcome{Code: codeOf(err)})
+		out = append(out, errOutcome(err))
 	}
 	return out
 }
@@ -88,7 +90,7 @@ func runSimple(ctx context.Context, pc *pgconn.PgConn, sql string) []outcome {
 func runExtended(ctx context.Context, conn *pgx.Conn, sql string) outcome {
 	rows, err := conn.Query(ctx, sql)
 	if err != nil {
-		return outcome{Code: codeOf(err)}
+		return errOutcome(err)
 	}
 	defer rows.Close()
 	var o outcome
@@ -98,13 +100,13 @@ func runExtended(ctx context.Context, conn *pgx.Conn, sql string) outcome {
 	for rows.Next() {
 		vals, err := rows.Values()
 		if err != nil {
-			return outcome{Code: codeOf(err)}
+			return errOutcome(err)
 		}
 		o.Rows = append(o.Rows, joinValues(vals))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return outcome{Code: codeOf(err)}
+		return errOutcome(err)
 	}
 	o.Tag = rows.CommandTag().String()
 	return o
@@ -141,12 +143,25 @@ func codeOf(err error) string {
 	return "client: " + err.Error()
 }
 
+// errOutcome is the outcome of a statement that failed with err.
+func errOutcome(err error) outcome {
+	o := outcome{Code: codeOf(err)}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		o.Msg = pgErr.Message
+		if pgErr.Hint != "" {
+			o.Msg += " HINT: " + pgErr.Hint
+		}
+	}
+	return o
+}
+
 // copyOut runs COPY … TO STDOUT and returns one outcome with the lines.
 func copyOut(ctx context.Context, pc *pgconn.PgConn, sql string) outcome {
 	var buf bytes.Buffer
 	tag, err := pc.CopyTo(ctx, &buf, sql)
 	if err != nil {
-		return outcome{Code: codeOf(err)}
+		return errOutcome(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if buf.Len() == 0 {
@@ -159,7 +174,7 @@ func copyOut(ctx context.Context, pc *pgconn.PgConn, sql string) outcome {
 func copyIn(ctx context.Context, pc *pgconn.PgConn, sql, data string) outcome {
 	tag, err := pc.CopyFrom(ctx, strings.NewReader(data), sql)
 	if err != nil {
-		return outcome{Code: codeOf(err)}
+		return errOutcome(err)
 	}
 	return outcome{Tag: tag.String()}
 }
@@ -179,13 +194,15 @@ func sortRows(outs []outcome) []outcome {
 }
 
 // codeClass reduces outcomes' SQLSTATEs to their class (first two
-// characters), for comparisons where the exact condition may differ.
+// characters) and drops the messages, for comparisons where the exact
+// condition may differ.
 func codeClass(outs []outcome) []outcome {
 	res := append([]outcome(nil), outs...)
 	for i := range res {
 		if len(res[i].Code) == 5 {
 			res[i].Code = res[i].Code[:2]
 		}
+		res[i].Msg = ""
 	}
 	return res
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -175,7 +176,9 @@ func TestCancelWithWrongSecretIsIgnored(t *testing.T) {
 		_, done := m.(*pgproto3.ReadyForQuery)
 		return done
 	})
+	admin := connect(t, pgtest.Get(t).URL)
 	c.send(&pgproto3.Query{String: "select pg_sleep(0.5)"})
+	waitRunning(t, admin, key.ProcessID, "select pg_sleep(0.5)")
 	wrong := append([]byte(nil), key.SecretKey...)
 	wrong[0] ^= 0xff
 	cc := dialRaw(t, p.Addr)
@@ -187,7 +190,7 @@ func TestCancelWithWrongSecretIsIgnored(t *testing.T) {
 	}
 	// The right key cancels.
 	c.send(&pgproto3.Query{String: "select pg_sleep(10)"})
-	time.Sleep(100 * time.Millisecond)
+	waitRunning(t, admin, key.ProcessID, "select pg_sleep(10)")
 	cc2 := dialRaw(t, p.Addr)
 	cc2.send(&pgproto3.CancelRequest{ProcessID: key.ProcessID, SecretKey: key.SecretKey})
 	cc2.expectClosed()
@@ -203,5 +206,24 @@ func TestCancelWithWrongSecretIsIgnored(t *testing.T) {
 	}
 	if code != "57014" {
 		t.Fatalf("cancel with the right key: got %s, want 57014", code)
+	}
+}
+
+// waitRunning waits until pg_stat_activity shows the backend pid running
+// query, failing after 10 seconds.
+func waitRunning(t *testing.T, admin *pgx.Conn, pid uint32, query string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var state, running string
+		err := admin.QueryRow(context.Background(), "SELECT coalesce(state, ''), coalesce(query, '') FROM pg_stat_activity WHERE pid = $1", int32(pid)).
+			Scan(&state, &running)
+		if err == nil && state == "active" && running == query {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backend %d has not shown %q running within 10s (state %q, query %q, %v)", pid, query, state, running, err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

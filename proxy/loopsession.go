@@ -286,6 +286,7 @@ func (ls *loopSession) nextClientFrame() bool {
 	}
 	if f.Type == 'X' {
 		sess.markClosing() // the upstream's EOF that follows is expected
+		sess.terminated.Store(true)
 		ls.upstream.out = append(ls.upstream.out, f.Raw...)
 		ls.flush(&ls.upstream)
 		sess.log.Debug("client sent Terminate")
@@ -482,8 +483,9 @@ func (ls *loopSession) close() {
 	ls.sess.markClosing()
 	_ = ls.l.watch(&ls.client, 0)
 	_ = ls.l.watch(&ls.upstream, 0)
-	terminate := encodeMsg(&pgproto3.Terminate{})
-	_, _ = unix.Write(ls.upstream.fd, terminate)
+	if !ls.sess.terminated.Load() {
+		_, _ = unix.Write(ls.upstream.fd, encodeMsg(&pgproto3.Terminate{}))
+	}
 	ls.closeFDs()
 	ls.sess.closeOnce.Do(ls.sess.release)
 	ls.sess.finish()

@@ -52,6 +52,7 @@ func (sess *session) clientLoop() {
 		}
 		if f.Type == 'X' {
 			sess.markClosing() // the upstream's EOF that follows is expected
+			sess.terminated.Store(true)
 			w.Lock()
 			w.Append(f.Raw)
 			_ = w.Flush()
@@ -194,7 +195,7 @@ func (sess *session) relayServerFrame(f wire.Frame) (closeAfter, ok bool) {
 		return false, false
 	}
 	if drop {
-		return false, true
+		return closeAfter, true // the ReadyForQuery of the proxy's own probe counts too
 	}
 	w := sess.toClient
 	w.Lock()

@@ -3,6 +3,7 @@ package proxy
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -43,6 +44,10 @@ type session struct {
 	// tr follows the protocol: what awaits an answer, the settings and
 	// statements in force, the rewrite of each statement.
 	tr *tracker.Session
+
+	// terminated: the client's Terminate went upstream, so close does not
+	// send another.
+	terminated atomic.Bool
 
 	mu       sync.Mutex
 	relaying bool // authentication is over
@@ -166,7 +171,7 @@ func (sess *session) markClosing() bool {
 }
 
 // close closes both sockets exactly once, saying Terminate to the upstream
-// so its backend ends cleanly.
+// (unless the client said it) so its backend ends cleanly.
 func (sess *session) close() {
 	if sess.onLoop(func(ls *loopSession) { ls.close() }) {
 		return
@@ -174,8 +179,10 @@ func (sess *session) close() {
 	sess.closeOnce.Do(func() {
 		sess.release()
 		if sess.upstream != nil {
-			_ = sess.upstream.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-			sess.toUpstream.TrySend(&pgproto3.Terminate{})
+			if !sess.terminated.Load() {
+				_ = sess.upstream.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+				sess.toUpstream.TrySend(&pgproto3.Terminate{})
+			}
 			sess.upstream.Close()
 		}
 		sess.client.Close()

@@ -140,17 +140,27 @@ func explainCounts(outs []outcome) []outcome {
 }
 
 // runCase runs c on both sides in mode m and returns every difference (and
-// the reference's outcomes, for the golden file).
-func (tw *twin) runCase(t *testing.T, c *shapeCase, m protoMode) (problems []string, ref [][]outcome) {
+// the reference's outcomes, for the golden file). x, when set, is where the
+// proxy differs by design (see expectation).
+func (tw *twin) runCase(t *testing.T, c *shapeCase, m protoMode, x *expectation) (problems []string, ref [][]outcome) {
 	t.Helper()
 	tw.reset(t)
 	ctx := testCtx(t)
 	refConn := connectMode(t, tw.ref, m)
 	softConn := connectMode(t, tw.proxied, m)
-	for _, step := range c.steps {
-		want := c.runStep(ctx, refConn, m, step)
+	for i, step := range c.steps {
+		refStep := step
+		if x != nil && x.step == i && x.refused != nil {
+			refStep = x.refused.standIn(step)
+		}
+		want := c.runStep(ctx, refConn, m, refStep)
 		got := c.runStep(ctx, softConn, m, step)
 		ref = append(ref, want)
+		if x != nil && x.step == i {
+			var p []string
+			want, p = tw.expected(t, c, m, x, step, want)
+			problems = append(problems, p...)
+		}
 		if !reflect.DeepEqual(got, want) {
 			problems = append(problems, fmt.Sprintf("%s\n   got: %s\n  want: %s", step,
 				indent(formatOutcomes(got)), indent(formatOutcomes(want))))
@@ -161,13 +171,48 @@ func (tw *twin) runCase(t *testing.T, c *shapeCase, m protoMode) (problems []str
 	if !c.nocheck {
 		problems = append(problems, tw.checkTrash(t)...)
 	}
+	if x != nil && x.step >= len(c.steps) {
+		problems = append(problems, fmt.Sprintf("the expectation names step %d of a case of %d steps", x.step, len(c.steps)))
+	}
 	return problems, ref
+}
+
+// expected is what the proxy must answer to step, which x says differs
+// from the reference's ref by design.
+func (tw *twin) expected(t *testing.T, c *shapeCase, m protoMode, x *expectation, step string, ref []outcome) ([]outcome, []string) {
+	t.Helper()
+	if x.refused != nil {
+		want := []outcome{x.refused.outcome(step)}
+		if !reflect.DeepEqual(ref, want) {
+			return want, []string{fmt.Sprintf("the reference's stand-in for the refusal of %q answered %v %q, not the refusal", step, ref, ref[0].Msg)}
+		}
+		return want, nil
+	}
+	direct := connectMode(t, tw.soft, m)
+	defer direct.Close(testCtx(t))
+	stored := c.runStep(testCtx(t), direct, m, x.returned)
+	if len(ref) != 1 || len(stored) != 1 || stored[0].Code != "" {
+		return ref, []string{fmt.Sprintf("%s: reference %v, stored rows %v", step, ref, stored)}
+	}
+	want := []outcome{{Tag: ref[0].Tag, Rows: stored[0].Rows}}
+	var problems []string
+	if len(want[0].Rows) == 0 {
+		problems = append(problems, fmt.Sprintf("%s: %s finds no trashed row", step, x.returned))
+	}
+	for i, row := range want[0].Rows {
+		cut := strings.LastIndex(row, "|")
+		if strings.HasSuffix(row, "|∅") || i >= len(ref[0].Rows) || row[:cut]+"|∅" != ref[0].Rows[i] {
+			problems = append(problems, fmt.Sprintf("%s: the trashed row %q is not the reference's %v with deleted_at set", step, row, ref[0].Rows))
+		}
+	}
+	return want, problems
 }
 
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n        ") }
 
-// goldenOf renders reference outcomes of every case.
-func goldenOf(cases []shapeCase, refs map[string][][]outcome) string {
+// goldenOf renders reference outcomes of every case. note marks the steps
+// where the reference ran a refusal's stand-in.
+func goldenOf(cases []shapeCase, refs map[string][][]outcome, note func(c string, step int) string) string {
 	var b strings.Builder
 	for _, c := range cases {
 		outs, ok := refs[c.name]
@@ -176,7 +221,7 @@ func goldenOf(cases []shapeCase, refs map[string][][]outcome) string {
 		}
 		fmt.Fprintf(&b, "=== %s\n", c.name)
 		for i, step := range c.steps {
-			fmt.Fprintf(&b, "> %s\n%s\n", strings.ReplaceAll(step, "\n", `\n`), formatOutcomes(outs[i]))
+			fmt.Fprintf(&b, "> %s\n%s%s\n", strings.ReplaceAll(step, "\n", `\n`), formatOutcomes(outs[i]), note(c.name, i))
 		}
 		b.WriteString("\n")
 	}

@@ -81,31 +81,26 @@ func (f *visFixture) row(t testing.TB, sql string) string {
 	return rows[0]
 }
 
-// visT is one protocol's run of a visibility test: checks record problems
-// (so that a known failure can be logged instead of failing the test).
+// visT is one protocol's run of a visibility test.
 type visT struct {
 	*testing.T
-	f        *visFixture
-	m        protoMode
-	problems []string
+	f *visFixture
+	m protoMode
 }
 
 func (v *visT) errorf(format string, args ...any) {
-	v.problems = append(v.problems, fmt.Sprintf(format, args...))
+	v.Helper()
+	v.Errorf(format, args...)
 }
 
 // eachMode runs body as a subtest per protocol, on a freshly seeded
-// fixture, and reports its problems under the key "name/protocol" of
-// knownFailures.
-func (f *visFixture) eachMode(t *testing.T, name string, body func(v *visT)) {
+// fixture.
+func (f *visFixture) eachMode(t *testing.T, body func(v *visT)) {
 	t.Helper()
-	known := &knownList{reasons: knownFailures}
 	for _, m := range protoModes {
 		t.Run(m.name, func(t *testing.T) {
 			f.reset(t)
-			v := &visT{T: t, f: f, m: m}
-			body(v)
-			known.report(t, name+"/"+m.name, v.problems)
+			body(&visT{T: t, f: f, m: m})
 		})
 	}
 }
@@ -138,7 +133,7 @@ func (s *visSession) exec(sql string) outcome {
 func (s *visSession) must(sql, tag string) {
 	s.v.Helper()
 	if o := s.exec(sql); o.Code != "" || o.Tag != tag {
-		s.v.errorf("%s: %v, want %s", sql, o, tag)
+		s.v.errorf("%s: %v %s, want %s", sql, o, o.Msg, tag)
 	}
 }
 
@@ -146,7 +141,7 @@ func (s *visSession) must(sql, tag string) {
 func (s *visSession) mustFail(sql, code string) {
 	s.v.Helper()
 	if o := s.exec(sql); o.Code != code {
-		s.v.errorf("%s: %v, want ERROR %s", sql, o, code)
+		s.v.errorf("%s: %v %s, want ERROR %s", sql, o, o.Msg, code)
 	}
 }
 
