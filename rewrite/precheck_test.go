@@ -75,7 +75,7 @@ func TestTrackedVerbs(t *testing.T) {
 		"SELECT x FROM t WHERE end = 1":  false,
 		"CREATE FUNCTION f() SET x = 1 ": true, // CREATE may change the catalog
 		"begin":                          true,
-		"START TRANSACTION":              true,
+		"start transaction":              true,
 		"select 1; commit":               true,
 		"END":                            true,
 		"abort":                          true,
