@@ -422,7 +422,7 @@ func TestParseReachesServerBeforeSync(t *testing.T) {
 	admin := connect(t, db)
 	c := openWire(t, p.URL(t, db))
 	c.send(&pgproto3.Parse{Name: "s", Query: "SELECT id FROM t WHERE id = $1"})
-	const rewritten = "SELECT id FROM t WHERE (id = $1) AND t.deleted_at IS NULL"
+	const rewritten = "SELECT id FROM public.t WHERE (id = $1) AND t.deleted_at IS NULL"
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		rows := adminRows(t, admin, fmt.Sprintf("SELECT state || ': ' || query FROM pg_stat_activity WHERE pid = %d", c.pid))
