@@ -30,7 +30,7 @@ import (
 // managed name, or a statement whose effect on the session it follows
 // (tracked); catalog-changing DDL alone may pass unparsed, since names are
 // bound as the proxy resolved them whatever the catalog has become.
-func checkLexing(sql string, p *Policy, s *Session, f facts) (stop bool, err *Error) {
+func checkLexing(sql string, p *Policy, s *Session, f scanned) (stop bool, err *Error) {
 	if enc := encodingOf(s.ClientEncoding); enc != encUTF8 {
 		if p != nil && p.nonASCII && f.touch {
 			return true, encodingNamesError(s.ClientEncoding)

@@ -13,8 +13,8 @@ func (p *Policy) MayTouch(sql string) bool {
 	return p.scan(sql, false, nil).touch
 }
 
-// facts is what one pass of the scanner learns about a statement.
-type facts struct {
+// scanned is what one pass of the scanner learns about a statement.
+type scanned struct {
 	touch   bool // names a managed table (maybe)
 	tracked bool // some statement starts with a verb whose effect the proxy follows, or set_config is named
 	// catalog: some statement starts with CREATE, DROP, ALTER, IMPORT or
@@ -35,20 +35,20 @@ type facts struct {
 
 // scan runs the pre-check. With full unset it stops at the first managed
 // name; with full set it reads the whole text and also collects the
-// literals into lits (which it appends to and returns in facts.lits).
-func (p *Policy) scan(sql string, full bool, lits []span) facts {
+// literals into lits (which it appends to and returns in scanned.lits).
+func (p *Policy) scan(sql string, full bool, lits []span) scanned {
 	return p.scanAs(sql, full, lits, false)
 }
 
 // scanAs is scan with the lexing of standard_conforming_strings = off when
 // nonStd is set (backslashes escape in every '…' literal).
-func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) facts {
+func (p *Policy) scanAs(sql string, full bool, lits []span, nonStd bool) scanned {
 	var names map[string]struct{}
 	var lens uint64
 	if p != nil {
 		names, lens = p.names, p.nameLens
 	}
-	f := facts{litsOK: full}
+	f := scanned{litsOK: full}
 	l := lexer{s: sql, nonStd: nonStd}
 	atStart := true
 	prevKind, prevStart, prevEnd := tkEOF, 0, 0

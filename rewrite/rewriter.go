@@ -143,7 +143,7 @@ func (c cached) fromTemplate(sql string, consts []span) (Result, bool) {
 }
 
 // cold parses and rewrites sql; it never panics.
-func (r *Rewriter) cold(sql string, f facts, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
+func (r *Rewriter) cold(sql string, f scanned, p *Policy, s *Session, consts []span) (res Result, tmpl *template, err error) {
 	touch := f.touch
 	defer func() {
 		if v := recover(); v != nil {

@@ -91,19 +91,19 @@ func (s *Session) completeDefinition(r *request, typ byte) error {
 // commandComplete maps the tag of a rewritten statement (UPDATE n →
 // DELETE n) and confirms the statement's effect.
 func (s *Session) commandComplete(r *request, body []byte) (Reply, error) {
-	var pl *plan
+	var pl *completion
 	switch {
 	case r == nil:
 		return Reply{}, s.desync("CommandComplete with nothing sent")
 	case r.kind == reqExecute:
-		pl = r.plan
+		pl = r.completion
 		if s.srv.copyIn {
 			s.endCopy(1)
 		}
 		s.pop()
 	case r.kind == reqQuery:
-		if r.next < len(r.plans) {
-			pl = r.plans[r.next]
+		if r.next < len(r.completions) {
+			pl = r.completions[r.next]
 		}
 		r.next++
 		if s.srv.copyIn {
@@ -117,7 +117,7 @@ func (s *Session) commandComplete(r *request, body []byte) (Reply, error) {
 		tag = tag[:i]
 	}
 	if pl == nil {
-		s.unplannedTag(tag)
+		s.unparsedTag(tag)
 		return Reply{}, nil
 	}
 	s.confirm(pl, tag)
@@ -140,7 +140,7 @@ func (s *Session) copyTail(r *request) int {
 	return 0
 }
 
-// errorResponse follows an error: the failed request's unit fails, the
+// errorResponse follows an error: the failed request's batch fails, the
 // rest of an extended batch is discarded up to Sync, a refused statement's
 // error becomes the refusal.
 func (s *Session) errorResponse(r *request, body []byte) (Reply, error) {
@@ -154,8 +154,8 @@ func (s *Session) errorResponse(r *request, body []byte) (Reply, error) {
 	if r == nil {
 		return Reply{}, nil // unprompted: idle_session_timeout, shutdown …
 	}
-	if r.unit != nil {
-		r.unit.failed = true
+	if r.batch != nil {
+		r.batch.failed = true
 	}
 	if s.srv.copyIn {
 		s.endCopy(s.copyTail(r))
@@ -167,7 +167,7 @@ func (s *Session) errorResponse(r *request, body []byte) (Reply, error) {
 	}
 	switch r.kind {
 	case reqQuery:
-		r.next = len(r.plans) // the rest of its statements are skipped
+		r.next = len(r.completions) // the rest of its statements are skipped
 	case reqSync, reqFunctionCall:
 		// a COMMIT at Sync failed, or the function did: ReadyForQuery follows
 	default:
@@ -186,10 +186,10 @@ func encodeRefusal(r *request) []byte {
 	})
 }
 
-// unplannedTag follows a statement the proxy did not parse by its tag: a
+// unparsedTag follows a statement the proxy did not parse by its tag: a
 // COMMIT or PREPARE TRANSACTION keeps the transaction's settings, a
 // ROLLBACK undoes them (ROLLBACK TO is always parsed, so this is not one).
-func (s *Session) unplannedTag(tag []byte) {
+func (s *Session) unparsedTag(tag []byte) {
 	switch firstWord(tag) {
 	case "COMMIT", "PREPARE":
 		s.conf.commit()
@@ -201,8 +201,8 @@ func (s *Session) unplannedTag(tag []byte) {
 	s.predStale = true
 }
 
-// readyForQuery ends the unit of its Query, Sync or FunctionCall. Back in
-// idle the transaction is over: committed unless the unit failed.
+// readyForQuery ends the batch of its Query, Sync or FunctionCall. Back in
+// idle the transaction is over: committed unless the batch failed.
 func (s *Session) readyForQuery(r *request, body []byte) error {
 	if len(body) != 1 {
 		return fmt.Errorf("invalid ReadyForQuery from upstream")
@@ -216,7 +216,7 @@ func (s *Session) readyForQuery(r *request, body []byte) error {
 	if !r.endsUnit() {
 		return s.desync("ReadyForQuery after " + describe(r))
 	}
-	u := r.unit
+	u := r.batch
 	s.pop()
 	// From a failed transaction straight to idle is a rollback, whatever
 	// ended it.

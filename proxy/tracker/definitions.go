@@ -6,12 +6,12 @@ import "github.com/softdelete-proxy/softdelete-proxy/rewrite"
 // PREPARE share one namespace on the server (a Bind may name a statement
 // PREPAREd in SQL and EXECUTE one made by Parse); "" is the unnamed one.
 type statement struct {
-	text    string          // as the client sent it
-	sent    string          // as the server received it
-	plan    *plan           // its statement's plan; nil when it holds none or several
-	touches bool            // its text names a managed table (maybe)
-	session rewrite.Session // the rewrite input it was made with
-	version uint64          // the policy version it was rewritten under
+	text       string          // as the client sent it
+	sent       string          // as the server received it
+	completion *completion     // how its statement completes; nil when it holds none or several
+	touches    bool            // its text names a managed table (maybe)
+	session    rewrite.Session // the rewrite input it was made with
+	version    uint64          // the policy version it was rewritten under
 }
 
 // definitions are the server's statements and portals: confirmed ones, and
@@ -29,12 +29,12 @@ func newDefinitions() definitions {
 }
 
 // statement returns what name will mean when the server reads a frame of
-// unit u: the latest definition sent before, if it is in u (an earlier
-// unit's may still fail: then wait is that unit), else the confirmed one.
-func (d *definitions) statement(name string, u *unit) (st *statement, wait *unit) {
+// batch u: the latest definition sent before, if it is in u (an earlier
+// batch's may still fail: then wait is that batch), else the confirmed one.
+func (d *definitions) statement(name string, u *batch) (st *statement, wait *batch) {
 	if r := d.pendingStmts[name]; r != nil {
-		if r.unit != u {
-			return nil, r.unit
+		if r.batch != u {
+			return nil, r.batch
 		}
 		return r.stmt, nil
 	}
@@ -42,10 +42,10 @@ func (d *definitions) statement(name string, u *unit) (st *statement, wait *unit
 }
 
 // portal is statement for portals: the statement a portal runs.
-func (d *definitions) portal(name string, u *unit) (st *statement, wait *unit) {
+func (d *definitions) portal(name string, u *batch) (st *statement, wait *batch) {
 	if r := d.pendingPortals[name]; r != nil {
-		if r.unit != u {
-			return nil, r.unit
+		if r.batch != u {
+			return nil, r.batch
 		}
 		return r.stmt, nil
 	}

@@ -34,14 +34,14 @@
 // the tag of COMMIT or ROLLBACK, ReadyForQuery's status, ParameterStatus);
 // pred adds what the frames sent since will do if they succeed (a SET's
 // Execute changes how the next Parse of the same batch is read). Within one
-// unit (the frames up to a ReadyForQuery) a wrong prediction is harmless:
-// after an error the server discards the rest. Across units it is not, so a
-// unit whose outcome decides what later units mean (a SET, a transaction
+// batch (the frames up to a ReadyForQuery) a wrong prediction is harmless:
+// after an error the server discards the rest. Across batches it is not, so a
+// batch whose outcome decides what later batches mean (a SET, a transaction
 // statement while SETs are pending, a savepoint, PREPARE or DEALLOCATE, a
 // catalog change, a set_config the text cannot tell, a FunctionCall) is a
-// barrier: the next unit's first frame waits for its ReadyForQuery. A Bind
+// barrier: the next batch's first frame waits for its ReadyForQuery. A Bind
 // or Execute that names a statement or portal whose definition is still in
-// flight in an earlier unit waits the same way.
+// flight in an earlier batch waits the same way.
 //
 // # What the proxy asks the server
 //
@@ -53,7 +53,7 @@
 // the client's ReadyForQuery is not held for it, and only a statement text
 // waits for the answer. After a statement whose effect the text does not
 // tell (a computed set_config, a FunctionCall, SET SESSION AUTHORIZATION) or
-// that changes the catalog, the proxy asks again before the next unit.
+// that changes the catalog, the proxy asks again before the next batch.
 //
 // # What is refused (rules.go, and the rewrite's own refusals)
 //

@@ -20,9 +20,9 @@ type facts struct {
 	known        bool
 	learnedOnce  bool   // a probe has succeeded in this session
 	failed       string // why the last probe failed, "" if it did not
-	failedAt     uint64 // Session.finished when it failed: try again after a later unit
+	failedAt     uint64 // Session.finished when it failed: try again after a later batch
 	probing      bool   // a probe is in flight
-	stale        bool   // learn again at the next unit (settings)
+	stale        bool   // learn again at the next batch (settings)
 	staleCatalog bool   // … and the relations
 
 	sessionUser string

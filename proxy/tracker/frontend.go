@@ -56,7 +56,7 @@ func (s *Session) Frontend(f wire.Frame) (Step, error) {
 	}
 	st, err := s.frontendFrame(f)
 	if st.Wait != nil && before != nil {
-		// The frame waits (its unit must start again): the probe is
+		// The frame waits (its batch must start again): the probe is
 		// already queued, so it goes now; the retry must not send it twice.
 		st.Before = before
 		return st, err
@@ -65,7 +65,7 @@ func (s *Session) Frontend(f wire.Frame) (Step, error) {
 	return st, err
 }
 
-// frontendFrame takes one frame of the open unit.
+// frontendFrame takes one frame of the open batch.
 func (s *Session) frontendFrame(f wire.Frame) (Step, error) {
 	switch f.Type {
 	case 'Q':
@@ -86,7 +86,7 @@ func (s *Session) frontendFrame(f wire.Frame) (Step, error) {
 	case 'F':
 		s.open.barrier, s.open.relearn = true, true // it may change anything
 		s.barrier = s.open
-		s.push(&request{kind: reqFunctionCall, unit: s.open})
+		s.push(&request{kind: reqFunctionCall, batch: s.open})
 		s.endUnit()
 	case 'c', 'f':
 		s.push(&request{kind: reqCopyEnd})
@@ -94,7 +94,7 @@ func (s *Session) frontendFrame(f wire.Frame) (Step, error) {
 	return Step{}, nil
 }
 
-// beginUnit opens a unit for the first frame after a ReadyForQuery's
+// beginUnit opens a batch for the first frame after a ReadyForQuery's
 // worth of work, unless an earlier barrier is still in flight (then the
 // frame waits) or the proxy must ask the server first (then its probe goes
 // ahead, and a statement text waits for the answer).
@@ -117,7 +117,7 @@ func (s *Session) beginUnit(typ byte) (Step, bool) {
 		st.Wait = s.waitChan()
 		return st, true
 	}
-	s.open = &unit{}
+	s.open = &batch{}
 	if s.pred.inTransaction() || s.conf.inTransaction() {
 		s.markBarrier() // the transaction's outcome decides the settings
 	}
@@ -125,16 +125,16 @@ func (s *Session) beginUnit(typ byte) (Step, bool) {
 }
 
 // needsProbe reports whether the proxy must learn the session's facts
-// before the next unit: a policy with tables, and nothing (or something
+// before the next batch: a policy with tables, and nothing (or something
 // stale) known, and no probe on its way. In a failed transaction the probe
 // would fail too: it waits for the transaction's end; after a failed probe
-// the next try waits until a unit of the client's has been answered.
+// the next try waits until a batch of the client's has been answered.
 func (s *Session) needsProbe(p *Policy) bool {
 	if s.env.Rewriter == nil || !p.Managed() || s.facts.probing || s.srv.tx == 'E' {
 		return false
 	}
 	if s.facts.failed != "" && s.finished == s.facts.failedAt {
-		return false // it just failed: not again before the client's next unit is answered
+		return false // it just failed: not again before the client's next batch is answered
 	}
 	return !s.facts.known || s.facts.stale
 }
@@ -165,7 +165,7 @@ func (s *Session) markBarrier() {
 	s.barrier = s.open
 }
 
-// endUnit closes the open unit (its Sync, Query or FunctionCall was sent).
+// endUnit closes the open batch (its Sync, Query or FunctionCall was sent).
 func (s *Session) endUnit() {
 	s.open.closed = true
 	s.open = nil
@@ -178,8 +178,8 @@ func (s *Session) query(body []byte) (Step, error) {
 		return Step{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	u := s.open
-	r := &request{kind: reqQuery, unit: u}
-	st, wait := s.queryPlans(r, q.String)
+	r := &request{kind: reqQuery, batch: u}
+	st, wait := s.queryCompletions(r, q.String)
 	if wait != nil {
 		return Step{Wait: s.waitChan()}, nil
 	}
@@ -188,9 +188,9 @@ func (s *Session) query(body []byte) (Step, error) {
 	return st, nil
 }
 
-// queryPlans rewrites a Query's text and plans its statements; it changes
+// queryCompletions rewrites a Query's text and completions its statements; it changes
 // nothing but r when it asks to wait.
-func (s *Session) queryPlans(r *request, sql string) (Step, *unit) {
+func (s *Session) queryCompletions(r *request, sql string) (Step, *batch) {
 	if s.env.Rewriter == nil {
 		return Step{}, nil
 	}
@@ -198,10 +198,10 @@ func (s *Session) queryPlans(r *request, sql string) (Step, *unit) {
 	if err == nil {
 		err = s.checkQuery(&res)
 	}
-	var plans []*plan
+	var completions []*completion
 	if err == nil {
-		var wait *unit
-		if plans, wait, err = s.plansOf(res.Stmts, sql, res.Touches); wait != nil {
+		var wait *batch
+		if completions, wait, err = s.completionsOf(res.Stmts, sql, res.Touches); wait != nil {
 			return Step{}, wait
 		}
 	}
@@ -209,7 +209,7 @@ func (s *Session) queryPlans(r *request, sql string) (Step, *unit) {
 		r.refusal = s.refused(err, sql, kindOf(&res))
 		return Step{Send: encode(&pgproto3.Query{String: RefusedSentinel})}, nil
 	}
-	r.plans = plans
+	r.completions = completions
 	s.effectsOf(res.Stmts)
 	if !res.Changed {
 		return Step{}, nil
@@ -225,7 +225,7 @@ func (s *Session) parse(body []byte) (Step, error) {
 	if err := m.Decode(body); err != nil {
 		return Step{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	r := &request{kind: reqParse, unit: s.open, name: m.Name}
+	r := &request{kind: reqParse, batch: s.open, name: m.Name}
 	var st Step
 	if s.env.Rewriter != nil {
 		res, err := s.rewriteText(m.Query)
@@ -266,8 +266,8 @@ func (s *Session) bind(body []byte) (Step, error) {
 	r.name, r.stmt = portalName, stmt
 	if s.env.Rewriter != nil {
 		err := s.checkBind(stmtName, stmt)
-		if err == nil && stmt != nil && stmt.plan != nil && stmt.plan.st.ExecuteName != "" {
-			n := stmt.plan.st.ExecuteName
+		if err == nil && stmt != nil && stmt.completion != nil && stmt.completion.st.ExecuteName != "" {
+			n := stmt.completion.st.ExecuteName
 			target, wait := s.defs.statement(n, s.open)
 			if wait != nil {
 				return Step{Wait: s.waitChan()}, nil
@@ -299,19 +299,19 @@ func (s *Session) execute(body []byte) (Step, error) {
 	}
 	r := s.newRequest(reqExecute)
 	r.name, r.stmt = name, st
-	if st != nil && st.plan != nil {
-		pl := st.plan
+	if st != nil && st.completion != nil {
+		pl := st.completion
 		if n := pl.st.ExecuteName; n != "" {
 			target, wait := s.defs.statement(n, s.open)
 			if wait != nil {
 				return Step{Wait: s.waitChan()}, nil
 			}
-			pl = &plan{st: pl.st}
-			if target != nil && target.plan != nil {
-				pl.tags = target.plan.tags
+			pl = &completion{st: pl.st}
+			if target != nil && target.completion != nil {
+				pl.tags = target.completion.tags
 			}
 		}
-		r.plan = pl
+		r.completion = pl
 		s.predict(pl.st)
 	}
 	s.push(r)
@@ -334,7 +334,7 @@ func (s *Session) closeFrame(body []byte) error {
 		return fmt.Errorf("%w: short Close", ErrMalformed)
 	}
 	name, _ := cstring(body[1:])
-	r := &request{kind: reqClose, unit: s.open, target: body[0], name: name}
+	r := &request{kind: reqClose, batch: s.open, target: body[0], name: name}
 	s.defs.sent(r)
 	s.push(r)
 	return nil

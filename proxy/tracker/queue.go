@@ -33,21 +33,21 @@ const (
 
 // request is one queued client frame.
 type request struct {
-	kind reqKind
-	unit *unit
-	own  *ownQuery // the proxy's own query: its replies go to it, not the client
+	kind  reqKind
+	batch *batch
+	own   *ownQuery // the proxy's own query: its replies go to it, not the client
 
-	// Query: one plan per statement; next is the next to complete.
-	plans []*plan
-	next  int
+	// Query: one completion per statement; next is the next to complete.
+	completions []*completion
+	next        int
 	// refusal replaces the server's error for a refused Query, Parse or
 	// Bind (whose text or name was swapped for refusedSentinel).
 	refusal *rewrite.Error
 
-	name   string     // Parse, Close, Bind (portal) and Execute (portal) names
-	target byte       // Close and Describe: 'S' statement or 'P' portal
-	stmt   *statement // Parse: the statement defined; Bind: the one bound; Execute: the one run
-	plan   *plan      // Execute: the plan its completion follows
+	name       string      // Parse, Close, Bind (portal) and Execute (portal) names
+	target     byte        // Close and Describe: 'S' statement or 'P' portal
+	stmt       *statement  // Parse: the statement defined; Bind: the one bound; Execute: the one run
+	completion *completion // Execute: how its CommandComplete is read
 }
 
 // endsUnit reports whether the server answers r with ReadyForQuery.
@@ -55,15 +55,15 @@ func (r *request) endsUnit() bool {
 	return r.kind == reqQuery || r.kind == reqSync || r.kind == reqFunctionCall
 }
 
-// unit is the work up to one ReadyForQuery: a Query, a FunctionCall, or
+// batch is the work up to one ReadyForQuery: a Query, a FunctionCall, or
 // the extended frames up to their Sync.
-type unit struct {
-	// barrier: the unit may change settings, the catalog or the meaning of
-	// later statements depending on whether it succeeds; units sent after
+type batch struct {
+	// barrier: the batch may change settings, the catalog or the meaning of
+	// later statements depending on whether it succeeds; batches sent after
 	// it wait until its ReadyForQuery, so that each is rewritten under the
 	// state the server will really have.
 	barrier bool
-	// relearn: after this unit the proxy must ask the server again (a
+	// relearn: after this batch the proxy must ask the server again (a
 	// setting changed in a way the text did not tell, the catalog changed).
 	relearn, relearnCatalog bool
 	failed                  bool // an ErrorResponse answered one of its frames
@@ -130,7 +130,7 @@ func (s *Session) pop() {
 	s.wake()
 }
 
-// newRequest returns a cleared request of kind for the open unit, from the
+// newRequest returns a cleared request of kind for the open batch, from the
 // free list when it has one. Callers hold mu.
 func (s *Session) newRequest(kind reqKind) *request {
 	var r *request
@@ -140,7 +140,7 @@ func (s *Session) newRequest(kind reqKind) *request {
 	} else {
 		r = &request{}
 	}
-	r.kind, r.unit = kind, s.open
+	r.kind, r.batch = kind, s.open
 	return r
 }
 
@@ -162,7 +162,7 @@ func (s *Session) skipped(r *request) {
 		r.own.finish()
 	}
 	if r.endsUnit() {
-		s.finish(r.unit)
+		s.finish(r.batch)
 	}
 }
 
@@ -203,7 +203,7 @@ func (s *Session) awaitingReply() bool {
 // finish marks u done: its ReadyForQuery came (or it was skipped). When no
 // barrier is left in flight, the prediction restarts from what the server
 // confirmed.
-func (s *Session) finish(u *unit) {
+func (s *Session) finish(u *batch) {
 	if u == nil || u.done {
 		return
 	}

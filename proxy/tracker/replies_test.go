@@ -172,7 +172,7 @@ func TestReplyAccounting(t *testing.T) {
 			h.rfq('I')
 			h.idle(true)
 		}},
-		{"pipelined units, the second failing", func(h *harness) {
+		{"pipelined batches, the second failing", func(h *harness) {
 			for _, sql := range []string{"SELECT 1", "SELECT 1/0", "DELETE FROM contacts WHERE id = 1"} {
 				h.C(parse("", sql))
 				h.C(bind("", ""))
@@ -190,7 +190,7 @@ func TestReplyAccounting(t *testing.T) {
 			h.S(parseOK())
 			h.S(bindOK())
 			if got := h.tag("UPDATE 1"); got != "DELETE 1" {
-				h.t.Fatalf("third unit's tag %q", got)
+				h.t.Fatalf("third batch's tag %q", got)
 			}
 			h.rfq('I')
 			h.idle(true)

@@ -21,7 +21,7 @@ type resolution struct {
 }
 
 // needsResolve reports whether the session must ask its database what the
-// policy means there before the next unit (nothing known for this policy,
+// policy means there before the next batch (nothing known for this policy,
 // or a cache entry gone stale). An answer another session got is taken
 // without asking. Callers hold mu.
 func (s *Session) needsResolve(base *Policy) bool {

@@ -54,11 +54,11 @@ type Session struct {
 	queueBuf []*request // queue's backing array, reused when the queue empties
 	free     []*request // recycled requests
 	srv      serverState
-	// open is the unit being sent (extended frames before their Sync).
-	open *unit
-	// barrier is the latest unit whose outcome may change what later units
-	// mean; later units wait for it (see unit).
-	barrier *unit
+	// open is the batch being sent (extended frames before their Sync).
+	open *batch
+	// barrier is the latest batch whose outcome may change what later batches
+	// mean; later batches wait for it (see batch).
+	barrier *batch
 
 	conf *settings // as the server confirmed them
 	pred *settings // as the server will have them when it reads the next frame
@@ -71,7 +71,7 @@ type Session struct {
 	res   resolution
 	// lastVersion is the policy version of the last rewriteText.
 	lastVersion uint64
-	// finished counts the units answered.
+	// finished counts the batches answered.
 	finished uint64
 	// catalogInTx: a catalog change in the open transaction, which its end
 	// may undo; unsureCursor: a cursor whose FETCHes may change settings.

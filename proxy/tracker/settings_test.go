@@ -34,7 +34,7 @@ func TestSettingsFollowTheServer(t *testing.T) {
 			h.rfq('I')
 			h.searchPath("other")
 		}},
-		{"a SET's unit is a barrier: the next Query waits, then reads under it", func(h *harness) {
+		{"a SET's batch is a barrier: the next Query waits, then reads under it", func(h *harness) {
 			h.C(q("SET softdelete.visibility = 'deleted'"))
 			wait := h.W(q("SELECT * FROM contacts"))
 			h.tag("SET")

@@ -125,7 +125,7 @@ func TestStatementsFollowTheServer(t *testing.T) {
 				h.t.Fatalf("sent %q", sent)
 			}
 		}},
-		{"a Bind of a statement still being defined by an earlier unit waits", func(h *harness) {
+		{"a Bind of a statement still being defined by an earlier batch waits", func(h *harness) {
 			h.C(parse("s", "DELETE FROM contacts WHERE id = $1"))
 			h.C(syncMsg())
 			wait := h.W(bind("", "s"))
@@ -136,7 +136,7 @@ func TestStatementsFollowTheServer(t *testing.T) {
 			}
 			h.C(bind("", "s"))
 		}},
-		{"the same Bind inside the defining unit does not wait", func(h *harness) {
+		{"the same Bind inside the defining batch does not wait", func(h *harness) {
 			h.C(parse("s", "DELETE FROM contacts WHERE id = $1"))
 			h.C(bind("", "s"))
 			h.C(exec(""))

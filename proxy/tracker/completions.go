@@ -9,11 +9,12 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
-// plan is what one statement's completion must look like and do: the tag
+// completion is what one statement's CommandComplete must look like and
+// confirm: the tag
 // to map (UPDATE n → DELETE n) and the effect to confirm.
-type plan struct {
+type completion struct {
 	st *rewrite.Stmt // shared with the rewrite cache: read only
-	// tags maps the completion's tag: st itself, or for EXECUTE the plan of
+	// tags maps the completion's tag: st itself, or for EXECUTE the completion of
 	// the statement it runs.
 	tags *rewrite.Stmt
 	// define is the statement a SQL PREPARE creates.
@@ -73,39 +74,39 @@ func (s *Session) rewriteText(sql string) (rewrite.Result, error) {
 func (s *Session) newStatement(text string, res rewrite.Result) *statement {
 	st := &statement{text: text, sent: res.SQL, touches: res.Touches, session: s.rewriteSession(), version: s.lastVersion}
 	if len(res.Stmts) == 1 {
-		st.plan = s.planOf(&res.Stmts[0], text, res.Touches)
+		st.completion = s.completionOf(&res.Stmts[0], text, res.Touches)
 	}
 	return st
 }
 
-// planOf is the plan of one statement; a SQL PREPARE carries the statement
+// completionOf is the completion of one statement; a SQL PREPARE carries the statement
 // it defines.
-func (s *Session) planOf(st *rewrite.Stmt, text string, touches bool) *plan {
-	pl := &plan{st: st, tags: st}
+func (s *Session) completionOf(st *rewrite.Stmt, text string, touches bool) *completion {
+	pl := &completion{st: st, tags: st}
 	if st.PrepareName != "" {
 		pl.define = &statement{text: text, sent: text, touches: touches, session: s.rewriteSession(),
-			version: s.lastVersion, plan: &plan{st: st, tags: st}}
+			version: s.lastVersion, completion: &completion{st: st, tags: st}}
 	}
 	return pl
 }
 
-// plansOf plans a Query's statements. EXECUTE maps its completion as the
+// completionsOf completions a Query's statements. EXECUTE maps its completion as the
 // statement it runs, which may have been PREPAREd earlier in the same
-// text; a statement whose definition is still in flight in another unit
+// text; a statement whose definition is still in flight in another batch
 // makes the Query wait.
-func (s *Session) plansOf(stmts []rewrite.Stmt, sql string, touches bool) ([]*plan, *unit, error) {
-	plans := make([]*plan, len(stmts))
+func (s *Session) completionsOf(stmts []rewrite.Stmt, sql string, touches bool) ([]*completion, *batch, error) {
+	completions := make([]*completion, len(stmts))
 	local := map[string]*statement{}
 	for i := range stmts {
 		st := &stmts[i]
-		pl := s.planOf(st, sql, touches)
+		pl := s.completionOf(st, sql, touches)
 		switch {
 		case st.PrepareName != "":
 			local[st.PrepareName] = pl.define
 		case st.ExecuteName != "":
 			def, ok := local[st.ExecuteName]
 			if !ok {
-				var wait *unit
+				var wait *batch
 				if def, wait = s.defs.statement(st.ExecuteName, s.open); wait != nil {
 					return nil, wait, nil
 				}
@@ -114,17 +115,17 @@ func (s *Session) plansOf(stmts []rewrite.Stmt, sql string, touches bool) ([]*pl
 				return nil, nil, err
 			}
 			pl.tags = nil
-			if def != nil && def.plan != nil {
-				pl.tags = def.plan.tags
+			if def != nil && def.completion != nil {
+				pl.tags = def.completion.tags
 			}
 		}
-		plans[i] = pl
+		completions[i] = pl
 	}
-	return plans, nil, nil
+	return completions, nil, nil
 }
 
-// effectsOf marks the open unit by what its statements may change: a
-// barrier for later units, and a re-learn after it when the proxy cannot
+// effectsOf marks the open batch by what its statements may change: a
+// barrier for later batches, and a re-learn after it when the proxy cannot
 // tell the change from the text.
 func (s *Session) effectsOf(stmts []rewrite.Stmt) {
 	if s.unsureCursor {
@@ -144,7 +145,7 @@ func (s *Session) effectsOf(stmts []rewrite.Stmt) {
 			}
 		}
 		if st.ExecuteName != "" {
-			if def, _ := s.defs.statement(st.ExecuteName, s.open); def == nil || def.plan == nil || def.plan.st.Unsure {
+			if def, _ := s.defs.statement(st.ExecuteName, s.open); def == nil || def.completion == nil || def.completion.st.Unsure {
 				s.markBarrier()
 				s.open.relearn = true // it runs what its PREPARE did not tell
 			}
@@ -159,7 +160,7 @@ func (s *Session) effectsOf(stmts []rewrite.Stmt) {
 }
 
 // predict applies a statement's effect to the predicted settings when its
-// Execute is sent: the frames after it in the same unit are read by the
+// Execute is sent: the frames after it in the same batch are read by the
 // server under it.
 func (s *Session) predict(st *rewrite.Stmt) {
 	switch {
@@ -179,7 +180,7 @@ func (s *Session) predict(st *rewrite.Stmt) {
 
 // confirm applies a completed statement's effect as the server reports it
 // (tag is the CommandComplete tag). Callers hold mu.
-func (s *Session) confirm(pl *plan, tag []byte) {
+func (s *Session) confirm(pl *completion, tag []byte) {
 	st := pl.st
 	switch {
 	case st.Set != nil:
