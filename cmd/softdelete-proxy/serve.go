@@ -130,6 +130,7 @@ func serve(ctx context.Context, src configSource, reg *prometheus.Registry, log 
 	defer stopWatch()
 	stopPurge := startPurger(src, reg, log)
 	defer stopPurge()
+	go reportGuards(ctx, cfg, log)
 
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
