@@ -190,10 +190,10 @@ func encodeRefusal(r *request) []byte {
 // COMMIT or PREPARE TRANSACTION keeps the transaction's settings, a
 // ROLLBACK undoes them (ROLLBACK TO is always parsed, so this is not one).
 func (s *Session) unparsedTag(tag []byte) {
-	switch firstWord(tag) {
-	case "COMMIT", "PREPARE":
+	switch {
+	case tagIs(tag, "COMMIT"), tagIs(tag, "PREPARE"):
 		s.conf.commit()
-	case "ROLLBACK":
+	case tagIs(tag, "ROLLBACK"):
 		s.conf.rollback()
 	default:
 		return

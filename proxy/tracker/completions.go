@@ -207,21 +207,17 @@ func (s *Session) confirm(pl *completion, tag []byte) {
 // a failed transaction reads ROLLBACK, and PREPARE TRANSACTION keeps the
 // session's settings as a commit does.
 func (s *Session) confirmTransaction(tag []byte) {
-	switch word := firstWord(tag); word {
-	case "COMMIT", "PREPARE":
+	switch {
+	case tagIs(tag, "COMMIT"), tagIs(tag, "PREPARE"):
 		s.conf.commit()
-	case "ROLLBACK":
+	case tagIs(tag, "ROLLBACK"):
 		s.conf.rollback()
 	}
 }
 
-func firstWord(tag []byte) string {
-	for i, c := range tag {
-		if c == ' ' {
-			return string(tag[:i])
-		}
-	}
-	return string(tag)
+// tagIs reports whether a command tag's first word is word.
+func tagIs(tag []byte, word string) bool {
+	return len(tag) >= len(word) && string(tag[:len(word)]) == word && (len(tag) == len(word) || tag[len(word)] == ' ')
 }
 
 // refused logs a refusal (with the start of the statement), counts it and

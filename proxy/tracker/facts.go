@@ -120,6 +120,7 @@ func (s *Session) learned(p *Policy, rows [][]string, errText string) {
 		return
 	}
 	row := rows[0]
+	s.factsGen++
 	first := !f.learnedOnce
 	f.known, f.learnedOnce, f.failed, f.stale, f.staleCatalog = true, true, "", false, false
 	f.sessionUser = row[colSessionUser]

@@ -68,7 +68,14 @@ type Session struct {
 	defs      definitions
 
 	facts facts
-	res   resolution
+	// factsGen counts what the probe learned; rs is the last rewrite input,
+	// for rsFor at rsGen and rsFacts.
+	factsGen uint64
+	rs       rewrite.Session
+	rsFor    *settings
+	rsGen    uint64
+	rsFacts  uint64
+	res      resolution
 	// lastVersion is the policy version of the last rewriteText.
 	lastVersion uint64
 	// finished counts the batches answered.
@@ -171,15 +178,18 @@ func (s *Session) wake() {
 	s.waiters = s.waiters[:0]
 }
 
-// rewriteSession is the rewrite input under the predicted settings.
-// Callers hold mu.
+// rewriteSession is the rewrite input under the predicted settings, kept
+// until they or the facts change. Callers hold mu.
 func (s *Session) rewriteSession() rewrite.Session {
+	if s.rsFor == s.pred && s.rsGen == s.pred.gen && s.rsFacts == s.factsGen {
+		return s.rs
+	}
 	path, _ := s.pred.get(SearchPath)
 	vis, _ := s.pred.get(Visibility)
 	v, _ := ParseVisibility(vis)
 	scs, _ := s.pred.get(StandardConformingStrings)
 	enc, _ := s.pred.get(ClientEncoding)
-	return rewrite.Session{
+	s.rs = rewrite.Session{
 		SearchPath:         path,
 		User:               s.currentUser(),
 		Visibility:         v,
@@ -188,6 +198,8 @@ func (s *Session) rewriteSession() rewrite.Session {
 		NonStandardStrings: scs == "off",
 		ClientEncoding:     enc,
 	}
+	s.rsFor, s.rsGen, s.rsFacts = s.pred, s.pred.gen, s.factsGen
+	return s.rs
 }
 
 // currentUser is current_user under the predicted settings: the role set

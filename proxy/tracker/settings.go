@@ -42,6 +42,9 @@ type settings struct {
 	pending   map[string]*string // session-level SETs of the open transaction; nil value = reset
 	local     map[string]string  // SET LOCAL of the open transaction
 	saved     []savedState       // savepoints of the open transaction, oldest first
+	// gen counts the changes, so a value derived from the settings can be
+	// kept until they change.
+	gen uint64
 }
 
 // savedState is the transaction's settings when a savepoint was set.
@@ -93,6 +96,7 @@ func (s *settings) inTransaction() bool {
 
 // apply records a SET or RESET.
 func (s *settings) apply(e *rewrite.SetEffect) {
+	s.gen++
 	if e.ResetAll {
 		for _, n := range trackedSettings {
 			if n != SessionAuthorization { // RESET ALL leaves it alone
@@ -130,6 +134,7 @@ func (s *settings) apply(e *rewrite.SetEffect) {
 // report records a value the server reported in ParameterStatus: it is
 // the session's value now, whatever set it (a function, a DO block).
 func (s *settings) report(name, value string) {
+	s.gen++
 	if _, ok := s.local[name]; ok {
 		s.local[name] = value
 		return
@@ -150,6 +155,7 @@ func (s *settings) setPending(name string, v *string) {
 
 // savepoint follows SAVEPOINT, RELEASE and ROLLBACK TO.
 func (s *settings) savepoint(op *rewrite.SavepointOp) {
+	s.gen++
 	if op.Kind == rewrite.SavepointDefine {
 		s.saved = append(s.saved, savedState{name: op.Name, pending: cloneMap(s.pending), local: cloneMap(s.local)})
 		return
@@ -171,6 +177,7 @@ func (s *settings) savepoint(op *rewrite.SavepointOp) {
 
 // commit ends the transaction keeping its session-level SETs.
 func (s *settings) commit() {
+	s.gen++
 	for k, v := range s.pending {
 		if v == nil {
 			if d, ok := s.reset[k]; ok {
@@ -186,12 +193,13 @@ func (s *settings) commit() {
 }
 
 // rollback ends the transaction undoing its SETs.
-func (s *settings) rollback() { s.pending, s.local, s.saved = nil, nil, nil }
+func (s *settings) rollback() { s.pending, s.local, s.saved = nil, nil, nil; s.gen++ }
 
 // learned replaces what the proxy knew with the server's answer to a probe:
 // now is each setting's current value, reset its RESET value. Inside a
 // transaction the two cannot be told apart, so current becomes committed.
 func (s *settings) learned(now, reset map[string]string) {
+	s.gen++
 	for k, v := range reset {
 		s.reset[k] = v
 	}
