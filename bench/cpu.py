@@ -16,7 +16,7 @@ short and a long run, so start-up does not count).
 
 Environment: PGHOST [127.0.0.1] PGPORT [5432] PGUSER [postgres]; RATES ["2000 5000"];
 MODES ["simple extended prepared"]; WORKLOADS ["select-only tpcb-like"]; TARGETS
-["direct proxy proxy-policy pgbouncer"]; CLIENTS [8] THREADS [2] DURATION [10]
+["direct proxy proxy-policy pgbouncer"] (also: proxy-goroutines, the relay without event loops); CLIENTS [8] THREADS [2] DURATION [10]
 ROUNDS [2] SCALE [10]; INSTR [0]; BIN [bin/softdelete-proxy]; OUT_DIR [bench/out].
 See bench/README.md.
 """
@@ -130,11 +130,11 @@ class Middle:
 
 
 class Proxy(Middle):
-    def __init__(self, name, tmp, policy, wrap=None):
+    def __init__(self, name, tmp, policy, wrap=None, loops=0):
         super().__init__(name, tmp, wrap)
         self.config = os.path.join(tmp, name + ".yaml")
         with open(self.config, "w") as f:
-            f.write("upstream: %s:%s\nupstream_tls: { mode: disable }\n" % (PGHOST, PGPORT))
+            f.write("upstream: %s:%s\nupstream_tls: { mode: disable }\nevent_loops: %d\n" % (PGHOST, PGPORT, loops))
             if policy:
                 f.write("tables:\n" + "".join("  public.%s: {}\n" % t for t in TABLES))
 
@@ -245,6 +245,8 @@ def make_middle(target, tmp, wrap=None):
         return Proxy(target, tmp, False, wrap)
     if target == "proxy-policy":
         return Proxy(target, tmp, True, wrap)
+    if target == "proxy-goroutines":  # no event loop: a goroutine per direction
+        return Proxy(target, tmp, False, wrap, loops=-1)
     if target == "pgbouncer":
         return Bouncer(target, tmp, wrap)
     return None

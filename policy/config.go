@@ -20,11 +20,14 @@ type Config struct {
 	MaxMessageSize  ByteSize `yaml:"max_message_size"` // default 64MiB; accepts 1048576, 64MiB, 512KiB
 	// RequireGuard refuses statements on the managed tables of a database
 	// whose guard (installed by migrate) is missing or stale; default true.
-	RequireGuard bool          `yaml:"require_guard"`
-	TLS          TLS           `yaml:"tls"`
-	UpstreamTLS  UpstreamTLS   `yaml:"upstream_tls"`
-	Defaults     TableSettings `yaml:"defaults"`
-	Roles        Roles         `yaml:"roles"`
+	RequireGuard bool `yaml:"require_guard"`
+	// EventLoops is how many event loops relay sessions without TLS: 0 =
+	// one per two cores, -1 = none (a goroutine per direction).
+	EventLoops  int           `yaml:"event_loops"`
+	TLS         TLS           `yaml:"tls"`
+	UpstreamTLS UpstreamTLS   `yaml:"upstream_tls"`
+	Defaults    TableSettings `yaml:"defaults"`
+	Roles       Roles         `yaml:"roles"`
 	// Tables maps "schema.table" to its settings; after Load, Managed holds
 	// the resolved list (defaults applied) in file order.
 	Tables  map[string]TableSettings `yaml:"tables"`

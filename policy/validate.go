@@ -31,6 +31,9 @@ func (c *Config) checkProcess(p *problems) {
 		p.add([]string{"unix_socket_dir"}, "unix_socket_dir: must be an absolute directory, got %q", c.UnixSocketDir)
 	}
 	checkAddr(p, "upstream", c.Upstream, false)
+	if c.EventLoops < -1 {
+		p.add([]string{"event_loops"}, "event_loops: 0 (one per two cores), -1 (none) or a count, got %d", c.EventLoops)
+	}
 	if c.MetricsListen != "" && c.MetricsListen != "off" {
 		checkAddr(p, "metrics_listen", c.MetricsListen, true)
 	}

@@ -33,8 +33,8 @@ type Config struct {
 	// Rewriting, when set, rewrites statements on managed tables.
 	Rewriting *Rewriting
 	// EventLoops is how many event loops relay plain (non-TLS) sessions:
-	// 0 means GOMAXPROCS, a negative value relays every session with a
-	// goroutine per direction instead.
+	// 0 means one per two of GOMAXPROCS (at least one), a negative value
+	// relays every session with a goroutine per direction instead.
 	EventLoops int
 }
 

@@ -20,6 +20,7 @@ func proxyConfig(c *policy.Config, log *zap.Logger, m *proxy.Metrics) (proxy.Con
 		Upstream:       c.Upstream,
 		ConnectTimeout: c.ConnectTimeout.Std(),
 		MaxMessageSize: c.MaxMessageSize.Int(),
+		EventLoops:     c.EventLoops,
 		Logger:         log,
 		Metrics:        m,
 	}
