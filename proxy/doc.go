@@ -8,6 +8,8 @@
 //	                                                                frames.go ── tracker.Session ── rewrite
 //	upstream socket ─ TLS (sslmode) ────────── wire.Reader/Writer ─┘
 //
+// What each layer does:
+//
 //   - proxy/wire reads and writes frames (type, length, body) as bytes.
 //     Memory follows the bytes that arrive, not the length a frame
 //     declares; frames above 256 KiB are streamed, not held.
