@@ -72,6 +72,7 @@ type TableSettings struct {
 	HoldColumn      string `yaml:"hold_column"`       // default "": rows with hold true are never purged
 	Retention       string `yaml:"retention"`         // default 30d; "forever" never purges
 	OnTruncate      string `yaml:"on_truncate"`       // deny|soft|hard, default deny
+	OnKeyConflict   string `yaml:"on_key_conflict"`   // evict|refuse, default evict (docs/keys.md)
 }
 
 // Table is one managed table with its settings resolved.
@@ -84,6 +85,7 @@ type Table struct {
 	HoldColumn      string
 	Retention       time.Duration // 0 means forever (never purged)
 	OnTruncate      string        // deny|soft|hard
+	OnKeyConflict   string        // evict|refuse
 	Line            int           // line of the table's key in the file
 }
 

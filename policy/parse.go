@@ -29,7 +29,7 @@ func Default() *Config {
 		MaxMessageSize:  64 << 20,
 		RequireGuard:    true,
 		UpstreamTLS:     UpstreamTLS{Mode: "prefer"},
-		Defaults:        TableSettings{Column: "deleted_at", Retention: "30d", OnTruncate: "deny"},
+		Defaults:        TableSettings{Column: "deleted_at", Retention: "30d", OnTruncate: "deny", OnKeyConflict: "evict"},
 		Roles:           Roles{Purge: DefaultPurgeRole},
 		Tables:          map[string]TableSettings{},
 		Purge: Purge{

@@ -85,8 +85,8 @@ func TestValidateBuiltInCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Table{
-		{Schema: "crm", Name: "notes", Column: "removed_at", Retention: 30 * day, OnTruncate: "deny"},
-		{Schema: "public", Name: "deals", Column: "deleted_at", Retention: 90 * day, OnTruncate: "soft"},
+		{Schema: "crm", Name: "notes", Column: "removed_at", Retention: 30 * day, OnTruncate: "deny", OnKeyConflict: "evict"},
+		{Schema: "public", Name: "deals", Column: "deleted_at", Retention: 90 * day, OnTruncate: "soft", OnKeyConflict: "evict"},
 	}
 	if !reflect.DeepEqual(c.Managed, want) {
 		t.Errorf("Managed = %+v", c.Managed)

@@ -29,6 +29,7 @@ func (c *Config) resolveTables() []Table {
 			HoldColumn:      ident(s.HoldColumn),
 			Retention:       ret,
 			OnTruncate:      s.OnTruncate,
+			OnKeyConflict:   s.OnKeyConflict,
 			Line:            c.pos["tables."+key],
 		})
 	}

@@ -8,7 +8,8 @@ import (
 
 // tableSettingKeys are the keys of TableSettings (defaults and each table), in
 // the order they are checked.
-var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate"}
+var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate",
+	"on_key_conflict"}
 
 // optionalColumn reports whether key names a column that may be "" (none).
 // In a table, an explicit "" for one of these overrides defaults.
@@ -30,6 +31,8 @@ func (s *TableSettings) field(key string) *string {
 		return &s.Retention
 	case "on_truncate":
 		return &s.OnTruncate
+	case "on_key_conflict":
+		return &s.OnKeyConflict
 	}
 	panic("policy: unknown setting " + key)
 }
@@ -89,6 +92,10 @@ func checkTableSetting(p *problems, path, key, v string, required bool) {
 	case key == "on_truncate":
 		if !slices.Contains([]string{"deny", "soft", "hard"}, v) {
 			p.add(at, "%s: %q is not one of deny, soft, hard", label, v)
+		}
+	case key == "on_key_conflict":
+		if !slices.Contains([]string{"evict", "refuse"}, v) {
+			p.add(at, "%s: %q is not one of evict, refuse", label, v)
 		}
 	default:
 		if _, err := ParseIdent(v); err != nil {

@@ -17,8 +17,10 @@ type Catalog struct {
 	Installed      []Installed // the objects migrate owns (objects_inspect.go)
 	Roles          Roles       // roles.purge and roles.hard_delete
 	SuperLogins    []string    // quoted superuser roles that can log in
+	EvictedTable   bool        // softdelete.evicted exists (keys.go)
 
-	quoted map[string]string // identifier -> quote_ident(identifier)
+	quoted    map[string]string    // identifier -> quote_ident(identifier)
+	installed map[string]Installed // Installed by objectKey, built on first use (keys.go)
 }
 
 // Q quotes one identifier as quote_ident did on the server.
@@ -48,6 +50,7 @@ type TableInfo struct {
 	Owner       string // quoted role that owns the table
 	Security    RowSecurity
 	Grants      []Grantee  // its ACL's roles, and the purge role
+	KeyRefs     []KeyRef   // foreign keys that reference its keys (keys_inspect.go)
 	Descendants []Relative // partitions and inheritance children at any depth, parents first
 	Ancestors   []Relative // the tables it is a partition or child of, at any depth
 }
@@ -81,6 +84,10 @@ type Index struct {
 	Constraint   string // quoted name of the UNIQUE constraint it backs, "" if none
 	Deferrable   bool
 	ReferencedBy []string // "constraint on schema.table" of foreign keys that need it
+	ConType      string   // pg_constraint.contype of the constraint it backs: "p", "u", "x"; "" for none
+	Deferred     bool     // INITIALLY DEFERRED
+	ConDef       string   // pg_get_constraintdef of that constraint
+	KeyColumns   []string // the key's columns, quoted; "" for an expression
 }
 
 // ForeignKey is one foreign key constraint.

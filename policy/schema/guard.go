@@ -43,7 +43,8 @@ const (
 
 // ownNames are the identifiers the generators use, for Inspect to quote.
 var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
-	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable}
+	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable,
+	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn}
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"

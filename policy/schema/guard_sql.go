@@ -62,6 +62,10 @@ BEGIN
             HINT = ` + c.liveHint() + `;
     END IF;
     IF total > 0 AND NOT ` + c.QN(ownSchema, fnMayHardDelete) + `() THEN
+        -- rows the keys trigger evicted in this transaction (docs/keys.md)
+        EXECUTE 'SELECT count(*) FROM ` + c.Q(deletedTable) + ` d WHERE NOT ` + c.QN(ownSchema, fnEvicting) + `(to_jsonb(d))' INTO total;
+    END IF;
+    IF total > 0 AND NOT ` + c.QN(ownSchema, fnMayHardDelete) + `() THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format(` + c.trashedMessage() + `, tbl, quote_ident(session_user)),
             HINT = ` + c.trashedHint() + `;
@@ -79,6 +83,9 @@ func (c *Catalog) refuseDeleteBody() string {
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
 BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NOT NULL AND ` + c.QN(ownSchema, fnEvicting) + `(to_jsonb(OLD)) THEN
+        RETURN OLD; -- evicted by the keys trigger (docs/keys.md)
+    END IF;
     IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),

@@ -49,6 +49,9 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	if err := q.QueryRow(ctx, schemaSQL, ownSchema).Scan(&c.OwnSchema, &c.OwnSchemaUsage); err != nil {
 		return nil, fmt.Errorf("reading schema %s: %w", ownSchema, err)
 	}
+	if err := c.loadKeyRefs(ctx, q); err != nil {
+		return nil, fmt.Errorf("reading the foreign keys of managed keys: %w", err)
+	}
 	if err := c.loadInstalled(ctx, q); err != nil {
 		return nil, fmt.Errorf("reading the objects migrate installed: %w", err)
 	}
@@ -124,10 +127,11 @@ func loadIndexes(ctx context.Context, q Querier, ti *TableInfo) error {
 	}
 	var ix Index
 	_, err = pgx.ForEachRow(rows, []any{&ix.Name, &ix.Def, &ix.Predicate, &ix.Unique, &ix.Primary,
-		&ix.FirstCol, &ix.Constraint, &ix.Deferrable, &ix.ReferencedBy}, func() error {
+		&ix.FirstCol, &ix.Constraint, &ix.Deferrable, &ix.ReferencedBy,
+		&ix.ConType, &ix.Deferred, &ix.ConDef, &ix.KeyColumns}, func() error {
 		ix.Columns = indexKey(ix.Def)
 		ti.Indexes = append(ti.Indexes, ix)
-		ix.ReferencedBy = nil
+		ix.ReferencedBy, ix.KeyColumns = nil, nil
 		return nil
 	})
 	return err

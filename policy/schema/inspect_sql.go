@@ -34,7 +34,13 @@ SELECT quote_ident(ic.relname), pg_get_indexdef(i.indexrelid),
                  JOIN pg_class fc ON fc.oid = f.conrelid
                  JOIN pg_namespace fn ON fn.oid = fc.relnamespace
                  WHERE f.contype = 'f' AND f.conindid = i.indexrelid AND f.conparentid = 0),
-                '{}')
+                '{}'),
+       coalesce(con.contype::text, ''), coalesce(con.condeferred, false),
+       coalesce(pg_get_constraintdef(con.oid), ''),
+       array(SELECT coalesce(quote_ident(a.attname), '')
+             FROM generate_series(0, i.indnkeyatts - 1) AS k(n)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] AND a.attnum > 0
+             ORDER BY k.n)
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 LEFT JOIN pg_constraint con

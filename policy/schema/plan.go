@@ -7,7 +7,9 @@ import (
 
 // Options choose the optional parts of a migration.
 type Options struct {
-	Unique bool // turn plain unique constraints and indexes into partial ones of live rows
+	// Unique is ignored: every migration makes keys behave as if trashed
+	// rows were gone (keys.go). It is kept so that older callers build.
+	Unique bool
 	// Guard is ignored: the guard is part of every migration (objects.go).
 	// It is kept so that callers written for migrate --guard still build.
 	Guard bool
@@ -134,26 +136,13 @@ func planPurgeIndex(m *Migration, c *Catalog, t *TableInfo, columnAdded bool) {
 	m.add(t.Quoted, comment, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s IS NOT NULL;", name, t.Quoted, col, col))
 }
 
-func planUniques(m *Migration, c *Catalog, t *TableInfo, convert bool) {
+// planUniques notes the keys migrate leaves as they are; the keys
+// generator (keys.go) handles the others in every migration.
+func planUniques(m *Migration, c *Catalog, t *TableInfo, _ bool) {
 	col := c.Q(t.Column)
-	plain := 0
 	for _, ix := range t.Indexes {
-		if classifyUnique(ix, col) != uniquePlain {
-			continue
+		if handling(ix, col, tableMode(t)) == keyLeft && classifyUnique(ix, col) == uniquePlain {
+			m.note("%s: %s left as it is (on_key_conflict: refuse, and not a plain key of columns): it counts trashed rows", t.Quoted, describeUnique(ix))
 		}
-		plain++
-		if !convert {
-			continue
-		}
-		if why := conversionBlocker(ix); why != "" {
-			m.note("%s: %s left as it is: %s", t.Quoted, describeUnique(ix), why)
-			continue
-		}
-		m.add(t.Quoted, describeUnique(ix)+" becomes a partial unique index of live rows (same name, so errors still name it)",
-			uniqueConversion(c, t, ix, true)...)
-	}
-	if !convert && plain > 0 {
-		m.note("%s: %d unique constraint(s) or index(es) also count trashed rows; --unique turns them into partial unique indexes (see check)",
-			t.Quoted, plain)
 	}
 }

@@ -35,19 +35,6 @@ func describeUnique(ix Index) string {
 	return "unique index " + ix.Name + " " + ix.Columns
 }
 
-// conversionBlocker says why a unique index must not be turned into a
-// partial one, or "" when it can be.
-func conversionBlocker(ix Index) string {
-	switch {
-	case len(ix.ReferencedBy) > 0:
-		return "it is referenced by foreign key " + strings.Join(ix.ReferencedBy, ", ") +
-			", and a partial unique index cannot back a foreign key"
-	case ix.Deferrable:
-		return "it is DEFERRABLE, and a unique index cannot be deferred"
-	}
-	return ""
-}
-
 // partialIndexDef is the CREATE UNIQUE INDEX statement of ix restricted to
 // live rows (col IS NULL), keeping the index name, key, options and any
 // existing predicate.
@@ -116,33 +103,66 @@ func dollarQuote(body string) string {
 	return tag + body + tag
 }
 
+// uniques reports every key a trashed row still holds, with its fix: the
+// keys migrate handles (keys.go) until it has, and those it leaves.
 func (k *checker) uniques() {
+	whole := k.c.keysCurrent(k.t)
 	for _, ix := range k.t.Indexes {
-		switch classifyUnique(ix, k.col) {
-		case uniquePlain:
-			k.plainUnique(ix)
-		case uniqueWithColumn:
-			k.add(Warning, KindUniqueWithColumn, ix.Name,
-				fmt.Sprintf("replace it by a unique index on the key without %s, WHERE %s IS NULL", k.col, k.col),
-				"%s includes %s: NULLs are distinct, so it no longer stops two live rows with the same key",
-				describeUnique(ix), k.col)
+		switch handling(ix, k.col, tableMode(k.t)) {
+		case keyPartial:
+			k.heldKey(ix, strings.Join(uniqueConversion(k.c, k.t, ix, false), "\n")+"\n(softdelete-proxy migrate --apply does it)")
+		case keyExclusion:
+			k.heldKey(ix, strings.Join(exclusionRebuild(k.t, ix, k.col), "\n")+"\n(softdelete-proxy migrate --apply does it)")
+		case keyWhole:
+			if !whole {
+				k.heldKey(ix, "softdelete-proxy migrate --apply: its trigger "+keysTrigger+" makes a row that takes the key of a trashed row "+
+					conflictVerb(k.t)+" (on_key_conflict: "+tableMode(k.t)+"; the key itself stays as it is, since "+wholeWhy(ix)+")")
+			}
+		case keyLeft:
+			k.leftKey(ix)
 		}
 	}
 }
 
-func (k *checker) plainUnique(ix Index) {
-	name := ix.Name
-	if ix.Constraint != "" {
-		name = ix.Constraint
+func conflictVerb(t *TableInfo) string {
+	if tableMode(t) == modeRefuse {
+		return "fail with an error that names the trashed row"
 	}
-	fix := strings.Join(uniqueConversion(k.c, k.t, ix, false), "\n") + "\n(or: softdelete-proxy migrate --unique)"
-	if why := conversionBlocker(ix); why != "" {
-		fix = "leave it: " + why + "; restore or purge a trashed row before re-inserting its key " +
-			"(migrate --unique skips it)"
+	return "evict it (deleted for good, kept in softdelete.evicted)"
+}
+
+// wholeWhy says why a key must keep counting trashed rows.
+func wholeWhy(ix Index) string {
+	switch {
+	case len(ix.ReferencedBy) > 0:
+		return "foreign key " + strings.Join(ix.ReferencedBy, ", ") + " needs it whole"
+	case ix.Primary:
+		return "a primary key cannot be partial"
+	case ix.Deferrable:
+		return "it is DEFERRABLE, which a partial unique index cannot be"
+	case ix.ConType != "":
+		return "it is a constraint (ON CONFLICT ON CONSTRAINT and ALTER TABLE … DROP CONSTRAINT name it)"
 	}
-	k.add(Warning, KindUnique, name, fix,
-		"%s also counts trashed rows: inserting a row with the key of a trashed row fails with 23505 (unique_violation)",
-		describeUnique(ix))
+	return "on_key_conflict: refuse keeps trashed rows' keys"
+}
+
+func (k *checker) heldKey(ix Index, fix string) {
+	k.add(Warning, KindUnique, keyName(ix), fix,
+		"%s also counts trashed rows: inserting a row with the key of a trashed row fails with 23505 (unique_violation)", describeKey(ix))
+}
+
+func (k *checker) leftKey(ix Index) {
+	if classifyUnique(ix, k.col) == uniqueWithColumn {
+		k.add(Warning, KindUniqueWithColumn, ix.Name,
+			fmt.Sprintf("replace it by a unique index on the key without %s, WHERE %s IS NULL", k.col, k.col),
+			"%s includes %s: NULLs are distinct, so it no longer stops two live rows with the same key",
+			describeUnique(ix), k.col)
+		return
+	}
+	k.add(Warning, KindUnique, keyName(ix),
+		"on_key_conflict: evict makes it a partial unique index of live rows (migrate --apply); or restore or purge the trashed row before re-inserting its key",
+		"%s also counts trashed rows and is left as it is under on_key_conflict: refuse (an expression or partial key): "+
+			"inserting a row with the key of a trashed row fails with 23505 (unique_violation)", describeUnique(ix))
 }
 
 // parenthesized returns expr wrapped in parentheses unless it already is

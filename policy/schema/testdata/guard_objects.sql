@@ -28,7 +28,7 @@ RETURN CASE WHEN pg_catalog.current_setting('role') = 'none' AND pg_catalog.curr
        ELSE softdelete.session_user_granted(ARRAY[pg_catalog.to_regrole('dba'), pg_catalog.to_regrole('"Ops"')]::oid[])
   END;
 
--- function softdelete.check_hard_delete() (138d6b83c498)
+-- function softdelete.check_hard_delete() (bca4e056c04d)
 -- the guard's check of a DELETE statement's rows, and its error (SQLSTATE 42501)
 CREATE OR REPLACE FUNCTION softdelete.check_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -45,6 +45,10 @@ BEGIN
                           'trash forget and trash empty.', tbl, TG_ARGV[0]);
     END IF;
     IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        -- rows the keys trigger evicted in this transaction (docs/keys.md)
+        EXECUTE 'SELECT count(*) FROM softdelete_deleted d WHERE NOT softdelete.evicting(to_jsonb(d))' INTO total;
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (dba, "Ops")', tbl, quote_ident(session_user)),
             HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
@@ -53,12 +57,15 @@ BEGIN
 END
 $$;
 
--- function softdelete.refuse_hard_delete() (f1ae51823457)
+-- function softdelete.refuse_hard_delete() (e497a23e91db)
 -- the guard's error for a row it refuses (SQLSTATE 42501)
 CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
 BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NOT NULL AND softdelete.evicting(to_jsonb(OLD)) THEN
+        RETURN OLD; -- evicted by the keys trigger (docs/keys.md)
+    END IF;
     IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 53 statement(s) for database app.
+-- softdelete-proxy migrate: 63 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -46,6 +46,74 @@ CREATE INDEX IF NOT EXISTS strict_deleted_at_purge_idx ON public.strict (deleted
 -- the guard's functions call each other by name, as whichever role the session runs as
 GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
 
+-- every trashed row a new key evicted, whole (docs/keys.md); the guard lets a hard delete of
+-- exactly these through
+CREATE TABLE IF NOT EXISTS softdelete.evicted (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at         timestamptz NOT NULL DEFAULT now(),
+    xact       xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    actor      text NOT NULL DEFAULT session_user,
+    table_name text NOT NULL,
+    key_name   text NOT NULL,
+    reason     text NOT NULL,
+    content    jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
+REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
+-- softdelete.evicted
+CREATE OR REPLACE FUNCTION softdelete.evicting(jsonb) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$SELECT EXISTS (SELECT 1 FROM softdelete.evicted e WHERE e.xact = pg_catalog.pg_current_xact_id_if_assigned() AND e.content = $1)$$;
+COMMENT ON FUNCTION softdelete.evicting(jsonb) IS 'softdelete-proxy <fingerprint>';
+
+-- the soft-delete column of each managed table, for eviction to follow foreign keys
+CREATE OR REPLACE FUNCTION softdelete.soft_column(regclass) RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$SELECT v.col FROM (VALUES ('public.naive', 'deleted_at'),
+    ('public.bare', 'deleted_at'),
+    ('public.typed', 'deleted_at'),
+    ('public.strict', 'deleted_at')) AS v(rel, col) WHERE v.rel = $1::text$$;
+COMMENT ON FUNCTION softdelete.soft_column(regclass) IS 'softdelete-proxy <fingerprint>';
+
+-- evicts one trashed row (recorded in softdelete.evicted, then deleted), after the trashed rows of
+-- managed tables that reference it
+CREATE OR REPLACE FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    content jsonb;
+    f record;
+    x record;
+BEGIN
+    EXECUTE format('SELECT to_jsonb(x) FROM ONLY %s x WHERE x.ctid = $1', rel::regclass) INTO content USING tid;
+    IF content IS NULL OR softdelete.evicting(content) THEN
+        RETURN;
+    END IF;
+    INSERT INTO softdelete.evicted (table_name, key_name, reason, content)
+    VALUES (rel::regclass::text, key, why, content);
+    FOR f IN
+        SELECT quote_ident(k.conname) AS name, k.conrelid::regclass AS child,
+               softdelete.soft_column(k.conrelid::regclass) AS col,
+               (SELECT string_agg('c.' || quote_ident(a.attname), ', ' ORDER BY u.o)
+                FROM unnest(k.conkey) WITH ORDINALITY AS u(n, o)
+                JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n) AS child_cols,
+               (SELECT string_agg('p.' || quote_ident(a.attname), ', ' ORDER BY u.o)
+                FROM unnest(k.confkey) WITH ORDINALITY AS u(n, o)
+                JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n) AS parent_cols
+        FROM pg_constraint k
+        WHERE k.contype = 'f' AND k.conparentid = 0 AND k.confrelid = root
+    LOOP
+        CONTINUE WHEN f.col IS NULL;
+        FOR x IN EXECUTE format('SELECT c.tableoid, c.ctid FROM %s c, ONLY %s p WHERE p.ctid = $1 AND ROW(%s) = ROW(%s) '
+                                'AND c.%I IS NOT NULL FOR UPDATE OF c', f.child, rel::regclass, f.child_cols, f.parent_cols, f.col)
+                 USING tid
+        LOOP
+            PERFORM softdelete.evict(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
+                                    'it referenced an evicted row');
+        END LOOP;
+    END LOOP;
+    EXECUTE format('DELETE FROM ONLY %s WHERE ctid = $1', rel::regclass) USING tid;
+END
+$$;
+REVOKE ALL ON FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) FROM PUBLIC;
+COMMENT ON FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) IS 'softdelete-proxy <fingerprint>';
+
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)
 CREATE OR REPLACE FUNCTION softdelete.session_user_granted(oid[]) RETURNS boolean LANGUAGE sql STABLE
@@ -89,6 +157,10 @@ BEGIN
                           'trash forget and trash empty.', tbl, TG_ARGV[0]);
     END IF;
     IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        -- rows the keys trigger evicted in this transaction (docs/keys.md)
+        EXECUTE 'SELECT count(*) FROM softdelete_deleted d WHERE NOT softdelete.evicting(to_jsonb(d))' INTO total;
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
             HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
@@ -103,6 +175,9 @@ CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGU
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
 BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NOT NULL AND softdelete.evicting(to_jsonb(OLD)) THEN
+        RETURN OLD; -- evicted by the keys trigger (docs/keys.md)
+    END IF;
     IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),

@@ -1,9 +1,5 @@
--- softdelete-proxy migrate: 47 statement(s) for database app.
+-- softdelete-proxy migrate: 67 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
---
--- NOTE: public.orgs: unique constraint orgs_handle_key (handle) left as it is: it is referenced by
--- foreign key contacts_org_handle_fkey on public.contacts, and a partial unique index cannot back a
--- foreign key
 
 BEGIN;
 SET LOCAL lock_timeout = '5s';   -- give up rather than queue production queries behind a lock
@@ -15,8 +11,81 @@ SET LOCAL lock_timeout = '5s';   -- give up rather than queue production queries
 -- nothing.)
 CREATE INDEX IF NOT EXISTS contacts_deleted_at_purge_idx ON public.contacts (deleted_at) WHERE deleted_at IS NOT NULL;
 
--- unique index contacts_code_idx (lower(code)) becomes a partial unique index of live rows (same
--- name, so errors still name it)
+-- the schema of the functions softdelete-proxy installs
+CREATE SCHEMA IF NOT EXISTS softdelete;
+
+-- the guard's functions call each other by name, as whichever role the session runs as
+GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
+
+-- every trashed row a new key evicted, whole (docs/keys.md); the guard lets a hard delete of
+-- exactly these through
+CREATE TABLE IF NOT EXISTS softdelete.evicted (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at         timestamptz NOT NULL DEFAULT now(),
+    xact       xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    actor      text NOT NULL DEFAULT session_user,
+    table_name text NOT NULL,
+    key_name   text NOT NULL,
+    reason     text NOT NULL,
+    content    jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
+REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
+-- softdelete.evicted
+CREATE OR REPLACE FUNCTION softdelete.evicting(jsonb) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$SELECT EXISTS (SELECT 1 FROM softdelete.evicted e WHERE e.xact = pg_catalog.pg_current_xact_id_if_assigned() AND e.content = $1)$$;
+COMMENT ON FUNCTION softdelete.evicting(jsonb) IS 'softdelete-proxy <fingerprint>';
+
+-- the soft-delete column of each managed table, for eviction to follow foreign keys
+CREATE OR REPLACE FUNCTION softdelete.soft_column(regclass) RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$SELECT v.col FROM (VALUES ('public.contacts', 'deleted_at'),
+    ('public.orgs', 'deleted_at'),
+    ('crm.notes', 'removed_at')) AS v(rel, col) WHERE v.rel = $1::text$$;
+COMMENT ON FUNCTION softdelete.soft_column(regclass) IS 'softdelete-proxy <fingerprint>';
+
+-- evicts one trashed row (recorded in softdelete.evicted, then deleted), after the trashed rows of
+-- managed tables that reference it
+CREATE OR REPLACE FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    content jsonb;
+    f record;
+    x record;
+BEGIN
+    EXECUTE format('SELECT to_jsonb(x) FROM ONLY %s x WHERE x.ctid = $1', rel::regclass) INTO content USING tid;
+    IF content IS NULL OR softdelete.evicting(content) THEN
+        RETURN;
+    END IF;
+    INSERT INTO softdelete.evicted (table_name, key_name, reason, content)
+    VALUES (rel::regclass::text, key, why, content);
+    FOR f IN
+        SELECT quote_ident(k.conname) AS name, k.conrelid::regclass AS child,
+               softdelete.soft_column(k.conrelid::regclass) AS col,
+               (SELECT string_agg('c.' || quote_ident(a.attname), ', ' ORDER BY u.o)
+                FROM unnest(k.conkey) WITH ORDINALITY AS u(n, o)
+                JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n) AS child_cols,
+               (SELECT string_agg('p.' || quote_ident(a.attname), ', ' ORDER BY u.o)
+                FROM unnest(k.confkey) WITH ORDINALITY AS u(n, o)
+                JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n) AS parent_cols
+        FROM pg_constraint k
+        WHERE k.contype = 'f' AND k.conparentid = 0 AND k.confrelid = root
+    LOOP
+        CONTINUE WHEN f.col IS NULL;
+        FOR x IN EXECUTE format('SELECT c.tableoid, c.ctid FROM %s c, ONLY %s p WHERE p.ctid = $1 AND ROW(%s) = ROW(%s) '
+                                'AND c.%I IS NOT NULL FOR UPDATE OF c', f.child, rel::regclass, f.child_cols, f.parent_cols, f.col)
+                 USING tid
+        LOOP
+            PERFORM softdelete.evict(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
+                                    'it referenced an evicted row');
+        END LOOP;
+    END LOOP;
+    EXECUTE format('DELETE FROM ONLY %s WHERE ctid = $1', rel::regclass) USING tid;
+END
+$$;
+REVOKE ALL ON FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) FROM PUBLIC;
+COMMENT ON FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) IS 'softdelete-proxy <fingerprint>';
+
+-- unique index contacts_code_idx (lower(code)) also counts trashed rows: it becomes a partial
+-- unique index of live rows (same name, so errors still name it; nothing references it)
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.contacts_code_idx') AND indpred IS NULL) THEN
@@ -25,13 +94,8 @@ BEGIN
 END $$;
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_code_idx ON public.contacts USING btree (lower(code)) WHERE (deleted_at IS NULL);
 
--- unique constraint contacts_email_key (email) becomes a partial unique index of live rows (same
--- name, so errors still name it)
-ALTER TABLE public.contacts DROP CONSTRAINT IF EXISTS contacts_email_key;
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_email_key ON public.contacts USING btree (email) WHERE (deleted_at IS NULL);
-
--- unique index contacts_nick_idx (nick) becomes a partial unique index of live rows (same name, so
--- errors still name it)
+-- unique index contacts_nick_idx (nick) also counts trashed rows: it becomes a partial unique index
+-- of live rows (same name, so errors still name it; nothing references it)
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('public.contacts_nick_idx') AND pg_get_expr(indpred, indrelid) = '(nick <> ''''::text)') THEN
@@ -40,11 +104,117 @@ BEGIN
 END $$;
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_nick_idx ON public.contacts USING btree (nick) WHERE ((nick <> ''::text) AND (deleted_at IS NULL));
 
--- the schema of the functions softdelete-proxy installs
-CREATE SCHEMA IF NOT EXISTS softdelete;
+-- keeps the keys of public.contacts as if its trashed rows were gone: a row that takes the key of a
+-- trashed row evicts it (on_key_conflict: evict; kept in softdelete.evicted): unique constraint
+-- contacts_email_key (email), primary key contacts_pkey (id); a change of id evicts the trashed
+-- rows of crm.notes that reference the old value (notes_contact_id_fkey)
+CREATE OR REPLACE FUNCTION softdelete.keys_public_contacts_b1d0e2f9() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.email = NEW.email AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+            PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'unique constraint contacts_email_key (email)', 'a new row took its key');
+        END LOOP;
+        FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+            PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'primary key contacts_pkey (id)', 'a new row took its key');
+        END LOOP;
+    ELSE
+        IF ROW(NEW.email) IS DISTINCT FROM ROW(OLD.email) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.email = NEW.email AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'unique constraint contacts_email_key (email)', 'a new row took its key');
+            END LOOP;
+        END IF;
+        IF ROW(NEW.id) IS DISTINCT FROM ROW(OLD.id) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'primary key contacts_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
+        IF ROW(NEW.id) IS DISTINCT FROM ROW(OLD.id) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.contact_id = OLD.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('crm.notes'::regclass, r.tableoid, r.ctid, 'foreign key notes_contact_id_fkey on crm.notes', 'the key it references changed');
+            END LOOP;
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION softdelete.keys_public_contacts_b1d0e2f9() IS 'softdelete-proxy <fingerprint>';
 
--- the guard's functions call each other by name, as whichever role the session runs as
-GRANT USAGE ON SCHEMA softdelete TO PUBLIC;
+-- calls softdelete.keys_public_contacts_b1d0e2f9() for every row inserted into public.contacts and
+-- every change of one of its keys
+CREATE OR REPLACE TRIGGER softdelete_keys BEFORE INSERT OR UPDATE OF email, id ON public.contacts FOR EACH ROW EXECUTE FUNCTION softdelete.keys_public_contacts_b1d0e2f9();
+COMMENT ON TRIGGER softdelete_keys ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- keeps the keys of public.orgs as if its trashed rows were gone: a row that takes the key of a
+-- trashed row evicts it (on_key_conflict: evict; kept in softdelete.evicted): unique constraint
+-- orgs_handle_key (handle), primary key orgs_pkey (id); a change of handle evicts the trashed rows
+-- of public.contacts that reference the old value (contacts_org_handle_fkey)
+CREATE OR REPLACE FUNCTION softdelete.keys_public_orgs_db7b1abd() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.handle = NEW.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+            PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'unique constraint orgs_handle_key (handle)', 'a new row took its key');
+        END LOOP;
+        FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+            PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'primary key orgs_pkey (id)', 'a new row took its key');
+        END LOOP;
+    ELSE
+        IF ROW(NEW.handle) IS DISTINCT FROM ROW(OLD.handle) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.handle = NEW.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'unique constraint orgs_handle_key (handle)', 'a new row took its key');
+            END LOOP;
+        END IF;
+        IF ROW(NEW.id) IS DISTINCT FROM ROW(OLD.id) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'primary key orgs_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
+        IF ROW(NEW.handle) IS DISTINCT FROM ROW(OLD.handle) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.org_handle = OLD.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'foreign key contacts_org_handle_fkey on public.contacts', 'the key it references changed');
+            END LOOP;
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION softdelete.keys_public_orgs_db7b1abd() IS 'softdelete-proxy <fingerprint>';
+
+-- calls softdelete.keys_public_orgs_db7b1abd() for every row inserted into public.orgs and every
+-- change of one of its keys
+CREATE OR REPLACE TRIGGER softdelete_keys BEFORE INSERT OR UPDATE OF handle, id ON public.orgs FOR EACH ROW EXECUTE FUNCTION softdelete.keys_public_orgs_db7b1abd();
+COMMENT ON TRIGGER softdelete_keys ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- keeps the keys of crm.notes as if its trashed rows were gone: a row that takes the key of a
+-- trashed row evicts it (on_key_conflict: evict; kept in softdelete.evicted): primary key
+-- notes_pkey (id)
+CREATE OR REPLACE FUNCTION softdelete.keys_crm_notes_30d141b2() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r record;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.id = NEW.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
+            PERFORM softdelete.evict('crm.notes'::regclass, r.tableoid, r.ctid, 'primary key notes_pkey (id)', 'a new row took its key');
+        END LOOP;
+    ELSE
+        IF ROW(NEW.id) IS DISTINCT FROM ROW(OLD.id) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.id = NEW.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('crm.notes'::regclass, r.tableoid, r.ctid, 'primary key notes_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION softdelete.keys_crm_notes_30d141b2() IS 'softdelete-proxy <fingerprint>';
+
+-- calls softdelete.keys_crm_notes_30d141b2() for every row inserted into crm.notes and every change
+-- of one of its keys
+CREATE OR REPLACE TRIGGER softdelete_keys BEFORE INSERT OR UPDATE OF id ON crm.notes FOR EACH ROW EXECUTE FUNCTION softdelete.keys_crm_notes_30d141b2();
+COMMENT ON TRIGGER softdelete_keys ON crm.notes IS 'softdelete-proxy <fingerprint>';
 
 -- the guard's membership test: is session_user, through GRANTs, one of these roles (superusers
 -- included only when granted)
@@ -89,6 +259,10 @@ BEGIN
                           'trash forget and trash empty.', tbl, TG_ARGV[0]);
     END IF;
     IF total > 0 AND NOT softdelete.may_hard_delete() THEN
+        -- rows the keys trigger evicted in this transaction (docs/keys.md)
+        EXECUTE 'SELECT count(*) FROM softdelete_deleted d WHERE NOT softdelete.evicting(to_jsonb(d))' INTO total;
+    END IF;
+    IF total > 0 AND NOT softdelete.may_hard_delete() THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a trashed row of %s refused: session user %s is not a member of role softdelete_purger or of a roles.hard_delete role (none configured)', tbl, quote_ident(session_user)),
             HINT = 'The purger deletes trashed rows once their retention has passed. To delete them sooner, run trash forget or trash empty as a member of softdelete_purger (GRANT softdelete_purger TO <login role>) or of a roles.hard_delete role.';
@@ -103,6 +277,9 @@ CREATE OR REPLACE FUNCTION softdelete.refuse_hard_delete() RETURNS trigger LANGU
 DECLARE
     tbl text := quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME);
 BEGIN
+    IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NOT NULL AND softdelete.evicting(to_jsonb(OLD)) THEN
+        RETURN OLD; -- evicted by the keys trigger (docs/keys.md)
+    END IF;
     IF (to_jsonb(OLD) ->> TG_ARGV[0]) IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = '42501', SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME,
             MESSAGE = format('hard delete of a live row of %s refused: its rows are soft-deleted', tbl),
