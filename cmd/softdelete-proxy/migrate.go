@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
+	"github.com/softdelete-proxy/softdelete-proxy/policy"
 	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
@@ -17,9 +19,14 @@ transaction: the missing columns, the purger's partial index, the audit table
 docs/guard.md). Objects of an older policy or version are replaced, and those
 no longer wanted dropped. Every statement is idempotent; a second run does
 nothing.
-  --unique  turns each plain unique constraint or index of a managed table into
-            a partial unique index of live rows (WHERE deleted_at IS NULL)
-  --guard   accepted for older scripts and ignored: the guard is always installed
+Every key of a managed table is made to behave as if trashed rows were gone
+(docs/keys.md): unique indexes nothing references become partial, exclusion
+constraints get WHERE deleted_at IS NULL, and primary keys, unique
+constraints and referenced keys get the softdelete_keys trigger
+(on_key_conflict: evict or refuse). After --apply, migrate reads the catalog
+again and fails when anything it applied is still missing.
+  --unique, --guard  accepted for older scripts and ignored: both are part of
+            every migration
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Run check first: it explains each change.`
 
@@ -36,7 +43,7 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	fs := newFlagSet("migrate", migrateUsage, stderr)
 	f.register(fs)
 	fs.BoolVar(&f.apply, "apply", false, "run the DDL (in one transaction) instead of only printing it")
-	fs.BoolVar(&f.opts.Unique, "unique", false, "turn plain unique constraints and indexes into partial ones of live rows")
+	fs.BoolVar(&f.opts.Unique, "unique", false, "ignored (keys are part of every migration); kept for older scripts")
 	fs.BoolVar(&f.opts.Guard, "guard", false, "ignored (the guard is always installed); kept for older scripts")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 10*time.Second, "give up when a lock is not granted within `D` (a duration; 0: wait)")
 	if err := parseFlags(fs, args); err != nil {
@@ -48,6 +55,9 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	}
 	if f.opts.Guard {
 		fmt.Fprintln(stderr, "migrate: --guard is no longer needed: the guard is part of every migration")
+	}
+	if f.opts.Unique {
+		fmt.Fprintln(stderr, "migrate: --unique is no longer needed: keys are part of every migration (docs/keys.md)")
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	cat, err := schema.Inspect(ctx, conn, cfg)
@@ -64,6 +74,29 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if err := m.Apply(ctx, conn, f.lockTimeout); err != nil {
 		return fmt.Errorf("migrate --apply: %w", err)
 	}
+	if err := verifyApplied(ctx, conn, cfg, f.opts); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "-- applied: %d statement(s) committed in one transaction.\n", len(m.Statements()))
 	return nil
+}
+
+// verifyApplied reads the catalog again after --apply: a statement that
+// did nothing (CREATE … IF NOT EXISTS of a name another relation holds)
+// leaves its step in the plan, and migrate must not say "applied".
+func verifyApplied(ctx context.Context, conn schema.Querier, cfg *policy.Config, opts schema.Options) error {
+	cat, err := schema.Inspect(ctx, conn, cfg)
+	if err != nil {
+		return fmt.Errorf("migrate --apply: reading the catalog again: %w", err)
+	}
+	left := schema.Plan(cat, opts)
+	if left.Empty() {
+		return nil
+	}
+	var what []string
+	for _, s := range left.Steps {
+		what = append(what, strings.SplitN(s.Comment, "\n", 2)[0]+": "+strings.Join(s.SQL, " "))
+	}
+	return fmt.Errorf("migrate --apply committed, but %d step(s) did not take effect (a name taken by another object?):\n  %s",
+		len(left.Steps), strings.Join(what, "\n  "))
 }
