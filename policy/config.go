@@ -73,6 +73,11 @@ type TableSettings struct {
 	Retention       string `yaml:"retention"`         // default 30d; "forever" never purges
 	OnTruncate      string `yaml:"on_truncate"`       // deny|soft|hard, default deny
 	OnKeyConflict   string `yaml:"on_key_conflict"`   // evict|refuse, default evict (docs/keys.md)
+	// Exclude and WithColumn are for patterns (patterns.go): tables a
+	// pattern does not take, and whether it takes only tables that have
+	// the soft-delete column.
+	Exclude    []string `yaml:"exclude"`
+	WithColumn bool     `yaml:"with_column"`
 }
 
 // Table is one managed table with its settings resolved.

@@ -33,8 +33,8 @@ func FuzzParse(f *testing.F) {
 		if err := c.Validate(); err != nil {
 			t.Fatalf("accepted config does not validate: %v", err)
 		}
-		if len(c.Managed) != len(c.Tables) {
-			t.Fatalf("%d managed for %d tables", len(c.Managed), len(c.Tables))
+		if len(c.Managed)+len(c.Patterns()) != len(c.Tables) {
+			t.Fatalf("%d managed and %d patterns for %d tables", len(c.Managed), len(c.Patterns()), len(c.Tables))
 		}
 		c.RewritePolicy(1)
 	})

@@ -17,23 +17,32 @@ func (c *Config) Resolve() error {
 func (c *Config) resolveTables() []Table {
 	out := make([]Table, 0, len(c.Tables))
 	for _, key := range c.tableKeys() {
+		if IsPattern(key) {
+			continue // resolved against a catalog: WithMatches
+		}
 		name, _ := ParseTableName(key)
-		s := c.merged(key)
-		ret, _ := ParseRetention(s.Retention)
-		out = append(out, Table{
-			Schema:          name.Schema,
-			Name:            name.Name,
-			Column:          ident(s.Column),
-			DeletedByColumn: ident(s.DeletedByColumn),
-			ReasonColumn:    ident(s.ReasonColumn),
-			HoldColumn:      ident(s.HoldColumn),
-			Retention:       ret,
-			OnTruncate:      s.OnTruncate,
-			OnKeyConflict:   s.OnKeyConflict,
-			Line:            c.pos["tables."+key],
-		})
+		t := c.tableFromSettings(key)
+		t.Schema, t.Name = name.Schema, name.Name
+		out = append(out, t)
 	}
 	return out
+}
+
+// tableFromSettings is the Table of key's settings with defaults applied,
+// without its name.
+func (c *Config) tableFromSettings(key string) Table {
+	s := c.merged(key)
+	ret, _ := ParseRetention(s.Retention)
+	return Table{
+		Column:          ident(s.Column),
+		DeletedByColumn: ident(s.DeletedByColumn),
+		ReasonColumn:    ident(s.ReasonColumn),
+		HoldColumn:      ident(s.HoldColumn),
+		Retention:       ret,
+		OnTruncate:      s.OnTruncate,
+		OnKeyConflict:   s.OnKeyConflict,
+		Line:            c.pos["tables."+key],
+	}
 }
 
 func ident(s string) string {

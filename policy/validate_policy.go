@@ -8,6 +8,7 @@ func (c *Config) checkPolicy(p *problems) {
 		checkTableSetting(p, "defaults", k, *c.Defaults.field(k), true)
 	}
 	checkDistinct(p, "defaults", c.Defaults)
+	checkExclude(p, "defaults", "defaults.", c.Defaults.Exclude)
 	checkRoles(p, "roles.hard_delete", c.Roles.HardDelete)
 	checkRoles(p, "roles.bypass", c.Roles.Bypass)
 	if c.Roles.Purge == "" {
@@ -18,8 +19,15 @@ func (c *Config) checkPolicy(p *problems) {
 	seen := map[TableName]string{}
 	for _, key := range c.tableKeys() {
 		path := "tables." + key
+		if IsPattern(key) {
+			checkPattern(p, key, c.Tables[key])
+		} else {
+			checkNotPattern(p, key, c.Tables[key])
+		}
 		name, err := ParseTableName(key)
-		if err != nil {
+		if IsPattern(key) {
+			// resolved against the catalog
+		} else if err != nil {
 			p.add([]string{path}, "table %s: %v", key, err)
 		} else if first, dup := seen[name]; dup {
 			p.add([]string{path}, "table %s listed twice (first as %s at line %d)", name, first, c.pos["tables."+first])
