@@ -1,7 +1,10 @@
 package purger
 
 import (
+	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
@@ -15,6 +18,10 @@ type Options struct {
 	StatementTimeout time.Duration // SET LOCAL statement_timeout of each batch; 0 = none
 	DatabaseURLs     []string      // one leader election and pass per database
 	AuditTable       string        // "schema.table" or "" for audit log lines only
+	// Resolve, when set, gives the tables of one database from the
+	// configured ones (table patterns are resolved against each
+	// database's catalog at every pass); nil: the configured tables.
+	Resolve func(ctx context.Context, conn *pgx.Conn, tables []policy.Table) ([]policy.Table, error)
 }
 
 // Built-in defaults, applied by withDefaults to fields left zero (the

@@ -76,7 +76,14 @@ func (p *Purger) leadAndPurge(ctx context.Context, db *database, dryRun bool, dr
 		db.setLeader(false)
 		return fmt.Errorf("connecting: %w", err)
 	}
-	tables, cyclic, err := purgeOrder(ctx, db.conn, p.tables)
+	configured := p.tables
+	if p.opts.Resolve != nil {
+		var err error
+		if configured, err = p.opts.Resolve(ctx, db.conn, p.tables); err != nil {
+			return fmt.Errorf("resolving the table patterns: %w", err)
+		}
+	}
+	tables, cyclic, err := purgeOrder(ctx, db.conn, configured)
 	if err != nil {
 		return fmt.Errorf("reading foreign keys: %w", err)
 	}

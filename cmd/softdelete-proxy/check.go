@@ -54,6 +54,10 @@ func (f *schemaFlags) open(ctx context.Context, fs *flag.FlagSet) (*policy.Confi
 	if err != nil {
 		return nil, nil, err
 	}
+	if cfg, err = resolvePatterns(ctx, conn, cfg, fs.Output()); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, nil, err
+	}
 	return cfg, conn, nil
 }
 

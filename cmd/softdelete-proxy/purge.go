@@ -52,7 +52,7 @@ func purgeCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	opts := purger.OptionsFrom(cfg)
+	opts := purgeOptions(cfg)
 	if f.databaseURL != "" {
 		opts.DatabaseURLs = []string{f.databaseURL}
 	}

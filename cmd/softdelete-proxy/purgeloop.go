@@ -30,10 +30,10 @@ type purgeLoop struct {
 func startPurger(src configSource, reg prometheus.Registerer, log *zap.Logger) func() {
 	cfg := src.Config()
 	l := &purgeLoop{log: log.Named("purger")}
-	l.p = purger.New(purger.OptionsFrom(cfg), cfg.Managed, purger.NewMetrics(reg), l.log, time.Now)
+	l.p = purger.New(purgeOptions(cfg), cfg.Managed, purger.NewMetrics(reg), l.log, time.Now)
 	l.set(cfg.Purge.Enabled)
 	src.OnChange(func(c *policy.Config, _ uint64) {
-		l.p.Reconfigure(purger.OptionsFrom(c), c.Managed)
+		l.p.Reconfigure(purgeOptions(c), c.Managed)
 		l.set(c.Purge.Enabled)
 	})
 	return func() {

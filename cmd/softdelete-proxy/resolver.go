@@ -31,12 +31,14 @@ func (r resolver) Resolve(db string, answers [][][]string) (*tracker.Resolved, e
 	if err != nil {
 		return nil, err
 	}
-	expanded := *r.cfg
-	expanded.Managed = schema.ExpandTables(r.cfg.Managed, rows)
-	problems, err := schema.GuardStatus(r.cfg, answers[1])
+	// the patterns are resolved from the guard status query's rows
+	// (schema.PatternSQL inside it), so both see the same tables
+	resolved, problems, err := schema.ResolveGuardStatus(r.cfg, answers[1])
 	if err != nil {
 		return nil, err
 	}
+	expanded := *resolved
+	expanded.Managed = schema.ExpandTables(resolved.Managed, rows)
 	pol := expanded.RewritePolicy(r.versions.Add(1))
 	if ancestors := schema.UnmanagedAncestors(expanded.Managed, rows); len(ancestors) > 0 {
 		tables := append([]rewrite.Table(nil), pol.Tables...)

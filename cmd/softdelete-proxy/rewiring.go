@@ -38,5 +38,6 @@ func proxyPolicy(s *policy.Snapshot, versions *atomic.Uint64) *proxy.Policy {
 		Bypass:     s.Config.Roles.Bypass,
 		HardDelete: s.Config.Roles.HardDelete,
 		Resolver:   resolver{cfg: s.Config, versions: versions},
+		Patterns:   s.Config.HasPatterns(),
 	}
 }

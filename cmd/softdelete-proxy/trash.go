@@ -175,6 +175,10 @@ func openTrash(ctx context.Context, f *trashFlags, stderr io.Writer) (*purger.Tr
 		return nil, "", nil, err
 	}
 	closeDB := func() { conn.Close(context.Background()); _ = log.Sync() }
+	if cfg, err = resolvePatterns(ctx, conn, cfg, io.Discard); err != nil {
+		closeDB()
+		return nil, "", nil, err
+	}
 	tr, err := purger.NewTrash(ctx, conn, cfg.Managed, purger.TrashOptions{Actor: f.actor, Purge: purger.OptionsFrom(cfg)}, log, time.Now)
 	if err != nil {
 		closeDB()

@@ -29,10 +29,13 @@ type GuardProblem struct {
 func GuardStatusSQL(cfg *policy.Config) string {
 	var tables, ids, roles []string
 	for i, t := range cfg.Managed {
-		tables = append(tables, fmt.Sprintf("(%d, %s, %s)", i, sqlLiteral(t.Schema), sqlLiteral(t.Name)))
+		tables = append(tables, fmt.Sprintf("(%d, %s, %s, -1)", i, sqlLiteral(t.Schema), sqlLiteral(t.Name)))
 		ids = append(ids, t.Schema, t.Name, t.Column)
 	}
 	ids = append(ids, ownNames...)
+	for _, p := range cfg.Patterns() {
+		ids = append(ids, p.Column)
+	}
 	for i, r := range append([]string{cfg.Roles.Purge}, cfg.Roles.HardDelete...) {
 		roles = append(roles, fmt.Sprintf("(%d, %s)", i, sqlLiteral(r)))
 	}
@@ -41,16 +44,24 @@ func GuardStatusSQL(cfg *policy.Config) string {
 		quoted[i] = sqlLiteral(id)
 	}
 	if len(tables) == 0 {
-		tables = []string{"(0, NULL, NULL)"}
+		tables = []string{"(0, NULL, NULL, -1)"}
 	}
-	return strings.NewReplacer("{tables}", strings.Join(tables, ", "), "{ids}", strings.Join(quoted, ", "),
+	values := "VALUES " + strings.Join(tables, ", ")
+	if pat := PatternSQL(cfg); pat != "" {
+		// each table the patterns match once, with the first pattern that
+		// does (guardCatalog applies the rest of the precedence)
+		values += fmt.Sprintf(" UNION ALL SELECT (%d + dense_rank() OVER (ORDER BY m.nsp, m.rel))::int, m.nsp, m.rel, m.pat "+
+			"FROM (SELECT DISTINCT ON (nsp, rel) pat::int, nsp, rel FROM (%s) AS u(pat, nsp, rel) ORDER BY nsp, rel, pat::int) AS m",
+			patternBase, pat)
+	}
+	return strings.NewReplacer("{tables}", values, "{ids}", strings.Join(quoted, ", "),
 		"{roles}", strings.Join(roles, ", ")).Replace(guardStatusSQL)
 }
 
 // guardStatusSQL is GuardStatusSQL's query, with {tables} (index, schema,
 // name), {ids} (identifiers to quote) and {roles} (index, name) to fill.
-const guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel) AS (VALUES {tables}),
-t AS (SELECT p.i, c.oid, c.relkind FROM p JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.rel),
+const guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel, pat) AS ({tables}),
+t AS (SELECT p.i, c.oid, c.relkind, p.nsp, p.rel, p.pat FROM p JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.rel),
 d(i, oid, parent, depth) AS (
     SELECT t.i, h.inhrelid, h.inhparent, 1 FROM t JOIN pg_inherits h ON h.inhparent = t.oid
     UNION ALL
@@ -69,7 +80,7 @@ UNION ALL
 SELECT 'role', r.i::text, r.name, quote_ident(r.name), CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name) THEN 't' ELSE 'f' END, '', '', ''
 FROM (VALUES {roles}) AS r(i, name)
 UNION ALL
-SELECT 'table', t.i::text, q.name, t.oid::text, q.kind, '', '', '' FROM t JOIN q ON q.oid = t.oid
+SELECT 'table', t.i::text, q.name, t.oid::text, q.kind, t.nsp, t.rel, t.pat::text FROM t JOIN q ON q.oid = t.oid
 UNION ALL
 SELECT 'descendant', d.i::text, q.name, d.oid::text, q.kind, q.part, pq.name, d.depth::text
 FROM d JOIN q ON q.oid = d.oid JOIN q pq ON pq.oid = d.parent
@@ -99,10 +110,23 @@ func sqlLiteral(s string) string {
 // tables of cfg whose guard is missing or stale, in policy order; none
 // when the guard is in place everywhere.
 func GuardStatus(cfg *policy.Config, rows [][]string) ([]GuardProblem, error) {
-	c, err := guardCatalog(cfg, rows)
+	_, problems, err := ResolveGuardStatus(cfg, rows)
+	return problems, err
+}
+
+// ResolveGuardStatus is GuardStatus, and cfg with its patterns resolved
+// from the same rows (the tables they matched).
+func ResolveGuardStatus(cfg *policy.Config, rows [][]string) (*policy.Config, []GuardProblem, error) {
+	c, resolved, err := guardCatalog(cfg, rows)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	problems := guardProblems(c)
+	return resolved, problems, nil
+}
+
+// guardProblems compares the guard's objects with the installed ones.
+func guardProblems(c *Catalog) []GuardProblem {
 	installed := map[string]Installed{}
 	for _, in := range c.Installed {
 		installed[objectKey(in.Kind, in.Name)] = in
@@ -140,17 +164,49 @@ func GuardStatus(cfg *policy.Config, rows [][]string) ([]GuardProblem, error) {
 	var out []GuardProblem
 	for i, w := range wrong {
 		if len(w) > 0 {
-			out = append(out, GuardProblem{Table: cfg.Managed[i].QualifiedName(), Objects: w})
+			out = append(out, GuardProblem{Table: c.Tables[i].Table.QualifiedName(), Objects: w})
 		}
 	}
-	return out, nil
+	return out
+}
+
+// patternBase numbers the rows of pattern matches in GuardStatusSQL, above
+// any index of a named table.
+const patternBase = 1000000
+
+// patternIndexes resolves cfg's patterns from the table rows of
+// GuardStatusSQL: the resolved config, and the position in its Managed of
+// each row index (named tables keep theirs; a match a named table or the
+// audit table takes is left out).
+func patternIndexes(cfg *policy.Config, rows [][]string) (*policy.Config, map[int]int) {
+	var matches []policy.Match
+	byName := map[policy.TableName]int{}
+	for _, r := range rows {
+		i, _ := strconv.Atoi(r[1])
+		if len(r) == 8 && r[0] == "table" && i >= patternBase {
+			pat, _ := strconv.Atoi(r[7])
+			n := policy.TableName{Schema: r[5], Name: r[6]}
+			matches = append(matches, policy.Match{Pattern: pat, Table: n})
+			byName[n] = i
+		}
+	}
+	resolved := cfg.WithMatches(matches)
+	index := map[int]int{}
+	for k := range cfg.Managed {
+		index[k] = k
+	}
+	for k := len(cfg.Managed); k < len(resolved.Managed); k++ {
+		index[byName[resolved.Managed[k].QualifiedName()]] = k
+	}
+	return resolved, index
 }
 
 // guardCatalog builds, from the rows of GuardStatusSQL, the part of a
 // Catalog the guard's generator reads.
-func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
+func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, *policy.Config, error) {
 	c := &Catalog{quoted: map[string]string{}}
-	for _, t := range cfg.Managed {
+	resolved, index := patternIndexes(cfg, rows)
+	for _, t := range resolved.Managed {
 		c.Tables = append(c.Tables, &TableInfo{Table: t})
 	}
 	roles := map[int]Role{}
@@ -163,11 +219,21 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 	parents := map[string][]string{}
 	for n, r := range rows {
 		if len(r) != 8 {
-			return nil, fmt.Errorf("guard status row %d: %d columns, want 8", n+1, len(r))
+			return nil, nil, fmt.Errorf("guard status row %d: %d columns, want 8", n+1, len(r))
 		}
 		i, _ := strconv.Atoi(r[1])
-		if r[0] != "installed" && r[1] != "" && (i < 0 || (r[0] != "role" && i >= len(c.Tables))) {
-			return nil, fmt.Errorf("guard status row %d: index %q out of range", n+1, r[1])
+		if r[0] != "installed" && r[0] != "role" && r[1] != "" {
+			k, ok := index[i]
+			if !ok && i < patternBase {
+				return nil, nil, fmt.Errorf("guard status row %d: index %q out of range", n+1, r[1])
+			}
+			if !ok {
+				continue // a match that a named table (or the audit table) takes
+			}
+			i = k
+		}
+		if r[0] == "role" && i < 0 {
+			return nil, nil, fmt.Errorf("guard status row %d: index %q out of range", n+1, r[1])
 		}
 		switch r[0] {
 		case "server":
@@ -199,7 +265,7 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 			c.Installed = append(c.Installed, Installed{Kind: r[1], Table: r[2], Name: r[3], Fingerprint: parseVersion(r[4]),
 				Source: r[5], Disabled: r[6] == "t"})
 		default:
-			return nil, fmt.Errorf("guard status row %d: unknown kind %q", n+1, r[0])
+			return nil, nil, fmt.Errorf("guard status row %d: unknown kind %q", n+1, r[0])
 		}
 	}
 	for _, t := range c.Tables {
@@ -227,5 +293,5 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, error) {
 			t.Descendants = append(t.Descendants, d.r)
 		}
 	}
-	return c, nil
+	return c, resolved, nil
 }

@@ -18,10 +18,15 @@ type Policy struct {
 	// Resolver, when set, says what the policy means in each database (its
 	// partitions and children, its guard); see catalog.go.
 	Resolver Resolver
+	// Patterns says the policy has table patterns: it may manage tables
+	// in a database though it names none, which only its Resolver knows.
+	Patterns bool
 }
 
-// Managed reports whether the policy names any table.
-func (p *Policy) Managed() bool { return p != nil && p.Rewrite != nil && len(p.Rewrite.Tables) > 0 }
+// Managed reports whether the policy names any table (or may, by pattern).
+func (p *Policy) Managed() bool {
+	return p != nil && p.Rewrite != nil && (len(p.Rewrite.Tables) > 0 || p.Patterns)
+}
 
 // Env is what a Session needs from the proxy.
 type Env struct {

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
+	"github.com/softdelete-proxy/softdelete-proxy/purger"
+)
+
+// resolvePatterns resolves cfg's table patterns in the database conn is
+// connected to and says, on w, which tables that makes (the same query the
+// proxy's resolver runs: schema.PatternSQL).
+func resolvePatterns(ctx context.Context, conn *pgx.Conn, cfg *policy.Config, w io.Writer) (*policy.Config, error) {
+	if !cfg.HasPatterns() {
+		return cfg, nil
+	}
+	resolved, err := schema.ResolvePatterns(ctx, conn, cfg)
+	if err != nil {
+		return nil, err
+	}
+	matched := resolved.Managed[len(cfg.Managed):]
+	names := make([]string, len(matched))
+	for i, t := range matched {
+		names[i] = t.QualifiedName().String()
+	}
+	fmt.Fprintf(w, "database %s: %d table(s) under the policy, %d matched by patterns: %s\n",
+		conn.Config().Database, len(resolved.Managed), len(matched), strings.Join(names, ", "))
+	return resolved, nil
+}
+
+// purgeResolver resolves the patterns of cfg in each database the purger
+// passes over; nil when cfg has none.
+func purgeResolver(cfg *policy.Config) func(context.Context, *pgx.Conn, []policy.Table) ([]policy.Table, error) {
+	if !cfg.HasPatterns() {
+		return nil
+	}
+	return func(ctx context.Context, conn *pgx.Conn, _ []policy.Table) ([]policy.Table, error) {
+		resolved, err := schema.ResolvePatterns(ctx, conn, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return resolved.Managed, nil
+	}
+}
+
+// purgeOptions are the purger's options of cfg, patterns included.
+func purgeOptions(cfg *policy.Config) purger.Options {
+	opts := purger.OptionsFrom(cfg)
+	opts.Resolve = purgeResolver(cfg)
+	return opts
+}
