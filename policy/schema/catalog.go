@@ -21,6 +21,9 @@ type Catalog struct {
 
 	quoted    map[string]string    // identifier -> quote_ident(identifier)
 	installed map[string]Installed // Installed by objectKey, built on first use (keys.go)
+	// softColumns maps each managed relation to its soft-delete column,
+	// built on first use (keys.go)
+	softColumns map[string]string
 }
 
 // Q quotes one identifier as quote_ident did on the server.

@@ -119,20 +119,19 @@ func (c *Catalog) renamingRefs(t *TableInfo) []KeyRef {
 // softColumnOf is the soft-delete column (raw) of a managed relation
 // (quoted name), "" when it is not managed.
 func (c *Catalog) softColumnOf(rel string) string {
-	for _, t := range c.Tables {
-		if !t.Exists() {
-			continue
-		}
-		if t.Quoted == rel {
-			return t.Column
-		}
-		for _, d := range c.inherited(t) {
-			if d.Quoted == rel {
-				return t.Column
+	if c.softColumns == nil {
+		c.softColumns = map[string]string{}
+		for _, t := range c.Tables {
+			if !t.Exists() {
+				continue
+			}
+			c.softColumns[t.Quoted] = t.Column
+			for _, d := range c.inherited(t) {
+				c.softColumns[d.Quoted] = t.Column
 			}
 		}
 	}
-	return ""
+	return c.softColumns[rel]
 }
 
 // keyObjects is the generator of the keys: the table of evicted rows and

@@ -81,10 +81,35 @@ func (m *Migration) Apply(ctx context.Context, db Beginner, lockTimeout time.Dur
 			return err
 		}
 	}
-	for _, stmt := range m.Statements() {
-		if _, err := tx.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)", err, stmt)
+	stmts := m.Statements()
+	for len(stmts) > 0 {
+		n := min(len(stmts), applyChunk)
+		if err := execChunk(ctx, tx, stmts[:n]); err != nil {
+			return err
 		}
+		stmts = stmts[n:]
 	}
 	return tx.Commit(ctx)
+}
+
+// applyChunk is how many statements Apply sends in one simple-protocol
+// message: a migration of 1,000 tables has tens of thousands, and one
+// round trip each would cost more than running them.
+const applyChunk = 500
+
+// execChunk runs stmts in one message, and on an error names the
+// statement that failed (the ones before it completed).
+func execChunk(ctx context.Context, tx pgx.Tx, stmts []string) error {
+	results, err := tx.Conn().PgConn().Exec(ctx, strings.Join(stmts, "\n")).ReadAll()
+	if err == nil {
+		return nil
+	}
+	failed := stmts[min(len(results), len(stmts)-1)]
+	for i, r := range results {
+		if r.Err != nil && i < len(stmts) {
+			failed = stmts[i]
+			break
+		}
+	}
+	return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)", err, failed)
 }
