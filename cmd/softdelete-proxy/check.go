@@ -78,7 +78,7 @@ func checkCommand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	cat, err := schema.Inspect(ctx, conn, cfg)
+	cat, err := inspect(ctx, conn, cfg)
 	if err != nil {
 		return err
 	}

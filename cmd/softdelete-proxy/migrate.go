@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
@@ -60,7 +62,7 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 		fmt.Fprintln(stderr, "migrate: --unique is no longer needed: keys are part of every migration (docs/keys.md)")
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	cat, err := schema.Inspect(ctx, conn, cfg)
+	cat, err := inspect(ctx, conn, cfg)
 	if err != nil {
 		return err
 	}
@@ -84,8 +86,8 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 // verifyApplied reads the catalog again after --apply: a statement that
 // did nothing (CREATE … IF NOT EXISTS of a name another relation holds)
 // leaves its step in the plan, and migrate must not say "applied".
-func verifyApplied(ctx context.Context, conn schema.Querier, cfg *policy.Config, opts schema.Options) error {
-	cat, err := schema.Inspect(ctx, conn, cfg)
+func verifyApplied(ctx context.Context, conn *pgx.Conn, cfg *policy.Config, opts schema.Options) error {
+	cat, err := inspect(ctx, conn, cfg)
 	if err != nil {
 		return fmt.Errorf("migrate --apply: reading the catalog again: %w", err)
 	}

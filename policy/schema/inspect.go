@@ -30,12 +30,17 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	for _, t := range cfg.Managed {
 		managed[[2]string{t.Schema, t.Name}] = true
 	}
-	for _, t := range cfg.Managed {
+	c.Tables = make([]*TableInfo, len(cfg.Managed))
+	if err := eachTable(q, len(cfg.Managed), func(i int) error {
+		t := cfg.Managed[i]
 		ti, err := inspectTable(ctx, q, t, c.QN(t.Schema, t.Name), managed)
 		if err != nil {
-			return nil, fmt.Errorf("inspecting %s: %w", t.QualifiedName(), err)
+			return fmt.Errorf("inspecting %s: %w", t.QualifiedName(), err)
 		}
-		c.Tables = append(c.Tables, ti)
+		c.Tables[i] = ti
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if err := c.loadFunctions(ctx, q); err != nil {
 		return nil, fmt.Errorf("reading functions: %w", err)

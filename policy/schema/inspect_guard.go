@@ -23,13 +23,17 @@ func (c *Catalog) inspectGuard(ctx context.Context, q Querier, cfg *policy.Confi
 	if c.SuperLogins, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return fmt.Errorf("reading the superusers: %w", err)
 	}
-	for _, t := range c.Tables {
+	if err := eachTable(q, len(c.Tables), func(i int) error {
+		t := c.Tables[i]
 		if !t.IsTable() {
-			continue
+			return nil
 		}
 		if err := c.inspectTableGuard(ctx, q, t); err != nil {
 			return fmt.Errorf("inspecting %s: %w", t.Quoted, err)
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	return c.loadPurgeRights(ctx, q, cfg)
 }
