@@ -24,6 +24,7 @@ type Catalog struct {
 	// softColumns maps each managed relation to its soft-delete column,
 	// built on first use (keys.go)
 	softColumns map[string]string
+	named       map[string]bool // policyTables, built on first use (guard.go)
 }
 
 // Q quotes one identifier as quote_ident did on the server.

@@ -2,7 +2,7 @@ package schema
 
 import (
 	"fmt"
-	"regexp"
+	"strings"
 )
 
 // Check compares the catalog with the policy it was inspected for and
@@ -93,12 +93,56 @@ func relkindName(kind string) string {
 // mentionsIsNull reports whether SQL text tests col IS NULL (col quoted as
 // the server deparses it, possibly qualified: c.deleted_at IS NULL).
 func mentionsIsNull(text, col string) bool {
-	re := regexp.MustCompile(`(?i)(^|[^\w$"])` + regexp.QuoteMeta(col) + `\s+IS\s+NULL\b`)
-	return re.MatchString(text)
+	for _, end := range columnEnds(text, col) {
+		rest := strings.TrimLeft(text[end:], " \t\n")
+		if len(rest) == len(text[end:]) || !hasPrefixFold(rest, "IS") {
+			continue
+		}
+		after := rest[2:]
+		rest = strings.TrimLeft(after, " \t\n")
+		if len(rest) < len(after) && hasPrefixFold(rest, "NULL") && (len(rest) == 4 || !wordByte(rest[4])) {
+			return true
+		}
+	}
+	return false
 }
 
 // mentionsColumn reports whether col appears as a whole name in text.
 func mentionsColumn(text, col string) bool {
-	re := regexp.MustCompile(`(^|[^\w$"])` + regexp.QuoteMeta(col) + `($|[^\w$"])`)
-	return re.MatchString(text)
+	for _, end := range columnEnds(text, col) {
+		if end == len(text) || !nameByte(text[end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// columnEnds are the offsets just after each occurrence of col in text
+// that does not continue a name before it.
+func columnEnds(text, col string) []int {
+	var out []int
+	for from := 0; col != ""; {
+		i := strings.Index(text[from:], col)
+		if i < 0 {
+			break
+		}
+		at := from + i
+		if at == 0 || !nameByte(text[at-1]) {
+			out = append(out, at+len(col))
+		}
+		from = at + 1
+	}
+	return out
+}
+
+// nameByte is a byte that continues a name: a word character, $ or ".
+func nameByte(b byte) bool { return wordByte(b) || b == '$' || b == '"' }
+
+// wordByte is what \w matches in Go's regexp: ASCII letters, digits, _.
+func wordByte(b byte) bool {
+	return b == '_' || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z') || ('0' <= b && b <= '9')
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -74,21 +74,32 @@ func guardObjects(c *Catalog) []Object {
 // them but those the policy names itself, and their own descendants (they
 // are managed with their own settings).
 func (c *Catalog) inherited(t *TableInfo) []Relative {
-	own := map[string]bool{}
-	for _, m := range c.Tables {
-		if m != t && m.Exists() {
-			own[m.Quoted] = true
-		}
-	}
+	named := c.policyTables()
+	own := func(rel string) bool { return rel != t.Quoted && named[rel] }
+	skip := map[string]bool{}
 	var out []Relative
 	for _, d := range t.Descendants { // parents come before their children
-		if own[d.Quoted] || own[d.Parent] {
-			own[d.Quoted] = true
+		if own(d.Quoted) || own(d.Parent) || skip[d.Parent] {
+			skip[d.Quoted] = true
 			continue
 		}
 		out = append(out, d)
 	}
 	return out
+}
+
+// policyTables are the quoted names of the policy's tables that exist,
+// computed once.
+func (c *Catalog) policyTables() map[string]bool {
+	if c.named == nil {
+		c.named = map[string]bool{}
+		for _, m := range c.Tables {
+			if m.Exists() {
+				c.named[m.Quoted] = true
+			}
+		}
+	}
+	return c.named
 }
 
 // guardTarget is one relation the guard protects.
