@@ -25,14 +25,20 @@ func resolvePatterns(ctx context.Context, conn *pgx.Conn, cfg *policy.Config, w 
 		return nil, err
 	}
 	matched := resolved.Managed[len(cfg.Managed):]
-	names := make([]string, len(matched))
-	for i, t := range matched {
-		names[i] = t.QualifiedName().String()
+	var names []string
+	for _, t := range matched[:min(len(matched), listedMatches)] {
+		names = append(names, t.QualifiedName().String())
+	}
+	if more := len(matched) - len(names); more > 0 {
+		names = append(names, fmt.Sprintf("and %d more (check --format json lists them all)", more))
 	}
 	fmt.Fprintf(w, "database %s: %d table(s) under the policy, %d matched by patterns: %s\n",
 		conn.Config().Database, len(resolved.Managed), len(matched), strings.Join(names, ", "))
 	return resolved, nil
 }
+
+// listedMatches is how many matched tables resolvePatterns names.
+const listedMatches = 20
 
 // purgeResolver resolves the patterns of cfg in each database the purger
 // passes over; nil when cfg has none.
