@@ -12,7 +12,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
-const checkUsage = `check --config FILE [--database-url URL] [--format text|json]
+const checkUsage = `check --config FILE [--database-url URL] [--format text|json] [--verbose]
 
 Checks the policy in FILE against the live schema of the database and says,
 table by table, what is wrong (errors) and what soft delete changes
@@ -27,7 +27,10 @@ can turn the guard off: the owners of managed tables and superuser logins
 (ALTER TABLE … DISABLE TRIGGER, session_replication_role); the application
 must connect as neither. See docs/guard.md.
 The database is --database-url, else $DATABASE_URL, else the first of
-purge.database_urls. Exits 1 when there are errors, 0 with warnings only.`
+purge.database_urls. Exits 1 when there are errors, 0 with warnings only.
+The text report has one entry per cause (kind of finding), errors first and
+the most frequent first, with how many, where, one example and the fix;
+--verbose lists every finding table by table, each with its own fix.`
 
 // schemaFlags are the flags check and migrate share.
 type schemaFlags struct {
@@ -66,6 +69,7 @@ func checkCommand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 	fs := newFlagSet("check", checkUsage, stderr)
 	f.register(fs)
 	format := fs.String("format", schema.FormatText, "output `format`: text or json")
+	verbose := fs.Bool("verbose", false, "text: every finding, table by table, instead of one entry per cause")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,7 +87,11 @@ func checkCommand(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		return err
 	}
 	r := schema.Check(cat)
-	if err := schema.WriteReport(stdout, r, *format); err != nil {
+	write := schema.WriteReport
+	if *format == schema.FormatText && !*verbose {
+		write = func(w io.Writer, r *schema.Report, _ string) error { return schema.WriteSummary(w, r) }
+	}
+	if err := write(stdout, r, *format); err != nil {
 		return err
 	}
 	if r.HasErrors() {

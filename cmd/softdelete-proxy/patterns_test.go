@@ -34,7 +34,7 @@ func TestPatterns(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "2 table(s) under the policy, 2 matched by patterns: public.a, public.b") {
 		t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
 	}
-	if code, out, errOut := runCLI(t, "check", "--config", config, "--database-url", sp.direct); code != 0 || !strings.Contains(out, "== public.b") {
+	if code, out, errOut := runCLI(t, "check", "--config", config, "--database-url", sp.direct, "--verbose"); code != 0 || !strings.Contains(out, "== public.b") {
 		t.Fatalf("check: exit %d\n%s%s", code, out, errOut)
 	}
 	sp.reload(tables)

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -82,4 +83,26 @@ func TestCheckClean(t *testing.T) {
 		t.Fatalf("want no findings but who can turn the guard off:\n%s", text)
 	}
 	golden(t, "clean.txt", text)
+}
+
+func TestCheckSummary(t *testing.T) {
+	f := newFixture(t, "warned")
+	r := Check(f.inspect())
+	var b strings.Builder
+	if err := WriteSummary(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	text := f.anon(b.String())
+	golden(t, "warned_summary.txt", text)
+	cs := causes(r)
+	total := 0
+	for i, c := range cs {
+		total += c.Count
+		if i > 0 && cs[i-1].Severity == Warning && c.Severity == Error {
+			t.Errorf("an error after a warning: %s", c.Kind)
+		}
+	}
+	if total != len(r.Findings) || strings.Count(text, "\nERROR [")+strings.Count(text, "\nWARNING [") != len(cs) {
+		t.Errorf("%d findings in %d causes, %d counted", len(r.Findings), len(cs), total)
+	}
 }
