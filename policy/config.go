@@ -78,6 +78,9 @@ type TableSettings struct {
 	// the soft-delete column.
 	Exclude    []string `yaml:"exclude"`
 	WithColumn bool     `yaml:"with_column"`
+	// Databases scopes the entry to these databases (by name); empty: all
+	// (databases.go).
+	Databases []string `yaml:"databases"`
 }
 
 // Table is one managed table with its settings resolved.
@@ -91,6 +94,7 @@ type Table struct {
 	Retention       time.Duration // 0 means forever (never purged)
 	OnTruncate      string        // deny|soft|hard
 	OnKeyConflict   string        // evict|refuse
+	Databases       []string      // the databases it is managed in; empty: all
 	Line            int           // line of the table's key in the file
 }
 

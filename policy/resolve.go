@@ -41,6 +41,7 @@ func (c *Config) tableFromSettings(key string) Table {
 		Retention:       ret,
 		OnTruncate:      s.OnTruncate,
 		OnKeyConflict:   s.OnKeyConflict,
+		Databases:       c.databasesOf(key),
 		Line:            c.pos["tables."+key],
 	}
 }

@@ -9,6 +9,7 @@ func (c *Config) checkPolicy(p *problems) {
 	}
 	checkDistinct(p, "defaults", c.Defaults)
 	checkExclude(p, "defaults", "defaults.", c.Defaults.Exclude)
+	checkDatabases(p, "defaults", c.Defaults.Databases)
 	checkRoles(p, "roles.hard_delete", c.Roles.HardDelete)
 	checkRoles(p, "roles.bypass", c.Roles.Bypass)
 	if c.Roles.Purge == "" {
@@ -19,6 +20,7 @@ func (c *Config) checkPolicy(p *problems) {
 	seen := map[TableName]string{}
 	for _, key := range c.tableKeys() {
 		path := "tables." + key
+		checkDatabases(p, path, c.Tables[key].Databases)
 		if IsPattern(key) {
 			checkPattern(p, key, c.Tables[key])
 		} else {

@@ -13,7 +13,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
-const migrateUsage = `migrate --config FILE [--database-url URL] [--apply] [--unique] [--lock-timeout D]
+const migrateUsage = `migrate --config FILE [--database-url URL ...|--all-databases] [--apply] [--lock-timeout D]
 
 Prints the DDL that adopts the policy in FILE, or with --apply runs it in one
 transaction: the missing columns, the purger's partial index, the audit table
@@ -29,8 +29,9 @@ constraints and referenced keys get the softdelete_keys trigger
 again and fails when anything it applied is still missing.
   --unique, --guard  accepted for older scripts and ignored: both are part of
             every migration
-The database is --database-url, else $DATABASE_URL, else the first of
-purge.database_urls. Run check first: it explains each change.`
+The database is --database-url (repeat it for several, or --all-databases for
+every one of purge.database_urls: one transaction each), else $DATABASE_URL,
+else the first of purge.database_urls. Run check first: it explains each change.`
 
 // migrateFlags are the flags of the migrate command.
 type migrateFlags struct {
@@ -51,17 +52,19 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, conn, err := f.open(ctx, fs)
-	if err != nil {
-		return err
-	}
 	if f.opts.Guard {
 		fmt.Fprintln(stderr, "migrate: --guard is no longer needed: the guard is part of every migration")
 	}
 	if f.opts.Unique {
 		fmt.Fprintln(stderr, "migrate: --unique is no longer needed: keys are part of every migration (docs/keys.md)")
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	return f.eachDatabase(ctx, fs, func(cfg *policy.Config, conn *pgx.Conn) error {
+		return migrateDatabase(ctx, cfg, conn, f, stdout)
+	})
+}
+
+// migrateDatabase prints, and with --apply runs, one database's migration.
+func migrateDatabase(ctx context.Context, cfg *policy.Config, conn *pgx.Conn, f migrateFlags, stdout io.Writer) error {
 	cat, err := inspect(ctx, conn, cfg)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 		return nil
 	}
 	if err := m.Apply(ctx, conn, f.lockTimeout); err != nil {
-		return fmt.Errorf("migrate --apply: %w", err)
+		return fmt.Errorf("migrate --apply (database %s): %w", m.Database, err)
 	}
 	if err := verifyApplied(ctx, conn, cfg, f.opts); err != nil {
 		return err

@@ -17,6 +17,13 @@ import (
 // connected to and says, on w, which tables that makes (the same query the
 // proxy's resolver runs: schema.PatternSQL).
 func resolvePatterns(ctx context.Context, conn *pgx.Conn, cfg *policy.Config, w io.Writer) (*policy.Config, error) {
+	if cfg.Scoped() {
+		db, err := currentDatabase(ctx, conn)
+		if err != nil {
+			return nil, err
+		}
+		cfg = cfg.ForDatabase(db)
+	}
 	if !cfg.HasPatterns() {
 		return cfg, nil
 	}
@@ -43,11 +50,15 @@ const listedMatches = 20
 // purgeResolver resolves the patterns of cfg in each database the purger
 // passes over; nil when cfg has none.
 func purgeResolver(cfg *policy.Config) func(context.Context, *pgx.Conn, []policy.Table) ([]policy.Table, error) {
-	if !cfg.HasPatterns() {
+	if !cfg.HasPatterns() && !cfg.Scoped() {
 		return nil
 	}
 	return func(ctx context.Context, conn *pgx.Conn, _ []policy.Table) ([]policy.Table, error) {
-		resolved, err := schema.ResolvePatterns(ctx, conn, cfg)
+		db, err := currentDatabase(ctx, conn)
+		if err != nil {
+			return nil, err
+		}
+		resolved, err := schema.ResolvePatterns(ctx, conn, cfg.ForDatabase(db))
 		if err != nil {
 			return nil, err
 		}
@@ -72,4 +83,10 @@ func inspect(ctx context.Context, conn *pgx.Conn, cfg *policy.Config) (*schema.C
 	}
 	defer pool.close()
 	return schema.Inspect(ctx, pool, cfg)
+}
+
+func currentDatabase(ctx context.Context, conn *pgx.Conn) (string, error) {
+	var db string
+	err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&db)
+	return db, err
 }

@@ -37,6 +37,7 @@ func (r resolver) Resolve(db string, answers [][][]string) (*tracker.Resolved, e
 	if err != nil {
 		return nil, err
 	}
+	resolved, problems = inDatabase(db, resolved, problems)
 	expanded := *resolved
 	expanded.Managed = schema.ExpandTables(resolved.Managed, rows)
 	pol := expanded.RewritePolicy(r.versions.Add(1))
@@ -54,6 +55,30 @@ func (r resolver) Resolve(db string, answers [][][]string) (*tracker.Resolved, e
 		res.Unguarded = append(res.Unguarded, summarize(p))
 	}
 	return res, nil
+}
+
+// inDatabase keeps the tables (and their guard problems) that the policy
+// scopes to database db (databases: in the config).
+func inDatabase(db string, cfg *policy.Config, problems []schema.GuardProblem) (*policy.Config, []schema.GuardProblem) {
+	if !cfg.Scoped() {
+		return cfg, problems
+	}
+	out := *cfg
+	out.Managed = nil
+	kept := map[policy.TableName]bool{}
+	for _, t := range cfg.Managed {
+		if t.InDatabase(db) {
+			out.Managed = append(out.Managed, t)
+			kept[t.QualifiedName()] = true
+		}
+	}
+	var left []schema.GuardProblem
+	for _, p := range problems {
+		if kept[p.Table] {
+			left = append(left, p)
+		}
+	}
+	return &out, left
 }
 
 // refusal is why statements naming an unmanaged ancestor are refused.
