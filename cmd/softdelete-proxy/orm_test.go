@@ -16,37 +16,45 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
-// TestDjangoWorkload runs a Django workload (testdata/orm) straight on
-// PostgreSQL and through the proxy with every table under the policy (one
-// pattern): foreign keys, unique fields, fixtures and a sequence reset,
-// delete then recreate, bulk operations, select_for_update, transactions.
-// Both must print the same. Debian's python3-django and python3-psycopg2
+// TestORMWorkloads runs a Django and a SQLAlchemy workload (testdata/orm)
+// straight on PostgreSQL and through the proxy with every table under the
+// policy (one pattern): foreign keys, unique fields, fixtures and sequence
+// resets, delete then recreate, bulk operations, upserts,
+// select_for_update, transactions and savepoints. Both must print the
+// same. Debian's python3-django, python3-sqlalchemy and python3-psycopg2
 // (.ci/run installs them); without them the test fails under CI and skips
 // elsewhere.
-func TestDjangoWorkload(t *testing.T) {
-	python := findPython(t, "django", "psycopg2")
-	_, ref := pgtest.Get(t).CreateDatabase(t)
-	runWorkload(t, python, "django_workload.py", "schema", ref)
-	want := runWorkload(t, python, "django_workload.py", "workload", ref)
+func TestORMWorkloads(t *testing.T) {
+	for _, w := range []struct{ name, module, script, trashed string }{
+		{"django", "django", "django_workload.py", "shop_book"},
+		{"sqlalchemy", "sqlalchemy", "sqlalchemy_workload.py", "orders"},
+	} {
+		t.Run(w.name, func(t *testing.T) {
+			python := findPython(t, w.module, "psycopg2")
+			_, ref := pgtest.Get(t).CreateDatabase(t)
+			runWorkload(t, python, w.script, "schema", ref)
+			want := runWorkload(t, python, w.script, "workload", ref)
 
-	roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
-	tables := "  \"public.*\": {}\n"
-	sp := startServe(t, nil, tables, roles)
-	runWorkload(t, python, "django_workload.py", "schema", sp.direct)
-	config := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(config, []byte(roles+"tables:\n"+tables), 0o600); err != nil {
-		t.Fatal(err)
+			roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
+			tables := "  \"public.*\": {}\n"
+			sp := startServe(t, nil, tables, roles)
+			runWorkload(t, python, w.script, "schema", sp.direct)
+			config := filepath.Join(t.TempDir(), "config.yaml")
+			if err := os.WriteFile(config, []byte(roles+"tables:\n"+tables), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", sp.direct, "--apply"); code != 0 {
+				t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
+			}
+			sp.reload(tables)
+			if got := runWorkload(t, python, w.script, "workload", sp.url); got != want {
+				t.Errorf("through the proxy:\n%s\nstraight on PostgreSQL:\n%s", got, want)
+			}
+			// the deletes were soft, and the keys they freed were taken by evicting
+			requireCounts(t, sp.direct, "SELECT (SELECT count(*) FROM "+w.trashed+" WHERE deleted_at IS NOT NULL) > 0, "+
+				"(SELECT count(*) FROM softdelete.evicted) > 0")
+		})
 	}
-	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", sp.direct, "--apply"); code != 0 {
-		t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
-	}
-	sp.reload(tables)
-	if got := runWorkload(t, python, "django_workload.py", "workload", sp.url); got != want {
-		t.Errorf("through the proxy:\n%s\nstraight on PostgreSQL:\n%s", got, want)
-	}
-	// the deletes were soft, and the keys they freed were taken by evicting
-	requireCounts(t, sp.direct, "SELECT (SELECT count(*) FROM shop_book WHERE deleted_at IS NOT NULL) > 0, "+
-		"(SELECT count(*) FROM softdelete.evicted) > 0")
 }
 
 // requireCounts fails unless every column of query's one row is true.

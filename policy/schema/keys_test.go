@@ -179,6 +179,19 @@ func TestKeysOutsideReference(t *testing.T) {
 	}
 }
 
+// TestKeysLiveChild: a live row of a managed table that references the
+// trashed row (a state only a direct write makes) stops the eviction, with
+// an error that says so.
+func TestKeysLiveChild(t *testing.T) {
+	e := newKeysEnv(t)
+	e.run(t, `INSERT INTO parent VALUES (1, 'a', NULL, NULL); UPDATE parent SET deleted_at = now(); INSERT INTO child VALUES (10, NULL, 1, NULL)`)
+	_, err := exec(e.app, `INSERT INTO parent VALUES (1, 'b', NULL, NULL)`)
+	pgErr := wantCode(t, err, "23503", "live rows of public.child still reference")
+	if pgErr.ConstraintName != "child_parent_id_fkey" {
+		t.Errorf("constraint %q", pgErr.ConstraintName)
+	}
+}
+
 // TestKeysPartialAndExclusion: keys nothing references ignore trashed rows.
 func TestKeysPartialAndExclusion(t *testing.T) {
 	e := newKeysEnv(t)
