@@ -50,6 +50,7 @@ DECLARE
     content jsonb;
     f record;
     x record;
+    live boolean;
 BEGIN
     EXECUTE format('SELECT to_jsonb(x) FROM ONLY %s x WHERE x.ctid = $1', rel::regclass) INTO content USING tid;
     IF content IS NULL OR softdelete.evicting(content) THEN
@@ -77,6 +78,14 @@ BEGIN
             PERFORM softdelete.evict(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
                                     'it referenced an evicted row');
         END LOOP;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s c, ONLY %s p WHERE p.ctid = $1 AND ROW(%s) = ROW(%s) AND c.%I IS NULL)',
+                       f.child, rel::regclass, f.child_cols, f.parent_cols, f.col) INTO live USING tid;
+        IF live THEN
+            RAISE EXCEPTION USING ERRCODE = '23503', TABLE = f.child::text, CONSTRAINT = f.name,
+                MESSAGE = format('the key is held by a trashed row of %s that live rows of %s still reference (foreign key %s): it cannot be evicted',
+                                 rel::regclass, f.child, f.name),
+                HINT = 'Trash or delete those rows first, or restore the trashed row (softdelete-proxy trash restore).';
+        END IF;
     END LOOP;
     EXECUTE format('DELETE FROM ONLY %s WHERE ctid = $1', rel::regclass) USING tid;
 END
