@@ -135,10 +135,19 @@ END
 func (c *Catalog) keysBody(t *TableInfo, keys []Index, refs []KeyRef) string {
 	col := c.Q(t.Column)
 	var ins, upd strings.Builder
+	var held []string
 	for _, ix := range keys {
 		block := c.keyBlock(t, ix, col)
-		ins.WriteString(block)
+		ins.WriteString(indent(block))
 		fmt.Fprintf(&upd, "        IF %s THEN\n%s        END IF;\n", changed(ix.KeyColumns), indent(block))
+		held = append(held, "("+keyMatch(ix)+")")
+	}
+	insert := ""
+	if len(keys) > 0 {
+		// one probe for all the keys; the blocks run only when a trashed
+		// row holds one of them
+		insert = fmt.Sprintf("        IF EXISTS (SELECT 1 FROM %s x WHERE (%s) AND x.%s IS NOT NULL) THEN\n%s        END IF;\n",
+			t.Quoted, strings.Join(held, " OR "), col, ins.String())
 	}
 	for _, r := range refs {
 		fmt.Fprintf(&upd, "        IF %s THEN\n%s        END IF;\n", changed(r.ParentCols), indent(c.refBlock(r)))
@@ -148,7 +157,7 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-` + ins.String() + `    ELSE
+` + insert + `    ELSE
 ` + upd.String() + `    END IF;
     RETURN NEW;
 END
@@ -157,18 +166,25 @@ END
 
 // keyBlock finds the trashed rows that hold NEW's key and evicts them, or
 // refuses the row.
-func (c *Catalog) keyBlock(t *TableInfo, ix Index, col string) string {
-	var conds, values []string
-	nullsEqual := strings.Contains(ix.Def, " NULLS NOT DISTINCT")
+// keyMatch is true for a row x that has NEW's key ix.
+func keyMatch(ix Index) string {
+	var conds []string
+	op := " = "
+	if strings.Contains(ix.Def, " NULLS NOT DISTINCT") {
+		op = " IS NOT DISTINCT FROM "
+	}
 	for _, k := range ix.KeyColumns {
-		op := " = "
-		if nullsEqual {
-			op = " IS NOT DISTINCT FROM "
-		}
 		conds = append(conds, "x."+k+op+"NEW."+k)
+	}
+	return strings.Join(conds, " AND ")
+}
+
+func (c *Catalog) keyBlock(t *TableInfo, ix Index, col string) string {
+	var values []string
+	for _, k := range ix.KeyColumns {
 		values = append(values, "NEW."+k)
 	}
-	where := strings.Join(conds, " AND ") + " AND x." + col + " IS NOT NULL"
+	where := keyMatch(ix) + " AND x." + col + " IS NOT NULL"
 	name := keyName(ix)
 	if tableMode(t) == modeRefuse {
 		return fmt.Sprintf(`        IF EXISTS (SELECT 1 FROM %s x WHERE %s) THEN

@@ -114,9 +114,11 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."Big Deals" x WHERE x.region = NEW.region AND x."Code" = NEW."Code" AND x."Deleted At" IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('"Sales"."Big Deals"'::regclass, r.tableoid, r.ctid, 'unique constraint "Big Deals_region_Code_key" (region, "Code")', 'a new row took its key');
-        END LOOP;
+        IF EXISTS (SELECT 1 FROM "Sales"."Big Deals" x WHERE ((x.region = NEW.region AND x."Code" = NEW."Code")) AND x."Deleted At" IS NOT NULL) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."Big Deals" x WHERE x.region = NEW.region AND x."Code" = NEW."Code" AND x."Deleted At" IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('"Sales"."Big Deals"'::regclass, r.tableoid, r.ctid, 'unique constraint "Big Deals_region_Code_key" (region, "Code")', 'a new row took its key');
+            END LOOP;
+        END IF;
     ELSE
         IF ROW(NEW.region, NEW."Code") IS DISTINCT FROM ROW(OLD.region, OLD."Code") THEN
             FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."Big Deals" x WHERE x.region = NEW.region AND x."Code" = NEW."Code" AND x."Deleted At" IS NOT NULL FOR UPDATE LOOP
@@ -142,12 +144,14 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."user" x WHERE x."select" = NEW."select" AND x."Gone" IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('"Sales"."user"'::regclass, r.tableoid, r.ctid, 'unique constraint "user select key" ("select")', 'a new row took its key');
-        END LOOP;
-        FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."user" x WHERE x.id = NEW.id AND x."Gone" IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('"Sales"."user"'::regclass, r.tableoid, r.ctid, 'primary key user_pkey (id)', 'a new row took its key');
-        END LOOP;
+        IF EXISTS (SELECT 1 FROM "Sales"."user" x WHERE ((x."select" = NEW."select") OR (x.id = NEW.id)) AND x."Gone" IS NOT NULL) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."user" x WHERE x."select" = NEW."select" AND x."Gone" IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('"Sales"."user"'::regclass, r.tableoid, r.ctid, 'unique constraint "user select key" ("select")', 'a new row took its key');
+            END LOOP;
+            FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."user" x WHERE x.id = NEW.id AND x."Gone" IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('"Sales"."user"'::regclass, r.tableoid, r.ctid, 'primary key user_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
     ELSE
         IF ROW(NEW."select") IS DISTINCT FROM ROW(OLD."select") THEN
             FOR r IN SELECT x.tableoid, x.ctid FROM "Sales"."user" x WHERE x."select" = NEW."select" AND x."Gone" IS NOT NULL FOR UPDATE LOOP

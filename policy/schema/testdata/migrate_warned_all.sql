@@ -122,12 +122,14 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.email = NEW.email AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'unique constraint contacts_email_key (email)', 'a new row took its key');
-        END LOOP;
-        FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'primary key contacts_pkey (id)', 'a new row took its key');
-        END LOOP;
+        IF EXISTS (SELECT 1 FROM public.contacts x WHERE ((x.email = NEW.email) OR (x.id = NEW.id)) AND x.deleted_at IS NOT NULL) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.email = NEW.email AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'unique constraint contacts_email_key (email)', 'a new row took its key');
+            END LOOP;
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.contacts'::regclass, r.tableoid, r.ctid, 'primary key contacts_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
     ELSE
         IF ROW(NEW.email) IS DISTINCT FROM ROW(OLD.email) THEN
             FOR r IN SELECT x.tableoid, x.ctid FROM public.contacts x WHERE x.email = NEW.email AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
@@ -164,12 +166,14 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.handle = NEW.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'unique constraint orgs_handle_key (handle)', 'a new row took its key');
-        END LOOP;
-        FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'primary key orgs_pkey (id)', 'a new row took its key');
-        END LOOP;
+        IF EXISTS (SELECT 1 FROM public.orgs x WHERE ((x.handle = NEW.handle) OR (x.id = NEW.id)) AND x.deleted_at IS NOT NULL) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.handle = NEW.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'unique constraint orgs_handle_key (handle)', 'a new row took its key');
+            END LOOP;
+            FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.id = NEW.id AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('public.orgs'::regclass, r.tableoid, r.ctid, 'primary key orgs_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
     ELSE
         IF ROW(NEW.handle) IS DISTINCT FROM ROW(OLD.handle) THEN
             FOR r IN SELECT x.tableoid, x.ctid FROM public.orgs x WHERE x.handle = NEW.handle AND x.deleted_at IS NOT NULL FOR UPDATE LOOP
@@ -205,9 +209,11 @@ DECLARE
     r record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.id = NEW.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
-            PERFORM softdelete.evict('crm.notes'::regclass, r.tableoid, r.ctid, 'primary key notes_pkey (id)', 'a new row took its key');
-        END LOOP;
+        IF EXISTS (SELECT 1 FROM crm.notes x WHERE ((x.id = NEW.id)) AND x.removed_at IS NOT NULL) THEN
+            FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.id = NEW.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
+                PERFORM softdelete.evict('crm.notes'::regclass, r.tableoid, r.ctid, 'primary key notes_pkey (id)', 'a new row took its key');
+            END LOOP;
+        END IF;
     ELSE
         IF ROW(NEW.id) IS DISTINCT FROM ROW(OLD.id) THEN
             FOR r IN SELECT x.tableoid, x.ctid FROM crm.notes x WHERE x.id = NEW.id AND x.removed_at IS NOT NULL FOR UPDATE LOOP
