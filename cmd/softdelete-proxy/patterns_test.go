@@ -76,3 +76,22 @@ func TestPatterns(t *testing.T) {
 		t.Fatalf("after migrate: %q %v", code, ids)
 	}
 }
+
+// TestPatternsPurge: the purger resolves the patterns in each database it
+// passes over.
+func TestPatternsPurge(t *testing.T) {
+	roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
+	url, _ := namesDB(t, `CREATE TABLE a (id int PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO a VALUES (1, NULL), (2, now() - interval '40 days')`)
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(config, []byte(roles+"tables:\n  \"public.*\": { retention: 30d }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", url, "--apply"); code != 0 {
+		t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := runCLI(t, "purge", "--config", config, "--database-url", url, "--dry-run", "--format", "json")
+	if code != 0 || !strings.Contains(out, "public.a") {
+		t.Fatalf("purge --dry-run: exit %d\n%s%s", code, out, errOut)
+	}
+}
