@@ -3,7 +3,7 @@ GO        ?= go
 PKGS      := ./...
 BENCHTIME ?= 1s
 
-.PHONY: all build test lint unit race fuzz bench bench-proxy difftest soak run docker clean
+.PHONY: all build test lint unit race fuzz bench bench-proxy difftest soak demo run docker clean
 
 all: build
 
@@ -59,8 +59,12 @@ bench:
 bench-proxy: build
 	./bench/proxy.sh
 
-run: build
-	./bin/softdelete-proxy serve --config policy/example.yaml --log-format console
+## demo: a sample database under a policy, the guard installed, and the proxy in front of it on
+## 127.0.0.1:6433, with a psql session to follow (see the README). run is the same.
+demo: build
+	./bin/softdelete-proxy demo
+
+run: demo
 
 docker:
 	docker build -t softdelete-proxy .
