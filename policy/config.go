@@ -72,6 +72,13 @@ type TableSettings struct {
 	HoldColumn      string `yaml:"hold_column"`       // default "": rows with hold true are never purged
 	Retention       string `yaml:"retention"`         // default 30d; "forever" never purges
 	OnTruncate      string `yaml:"on_truncate"`       // deny|soft|hard, default deny
+	// LockColumn, CreatedColumn and PurgeAtColumn are optional (docs/trash.md):
+	// a locked row cannot be deleted (boolean true, a "locked until"
+	// timestamptz in the future, or a non-empty "locked by" text); the
+	// creation time softdelete.as_of compares; the per-row purge date.
+	LockColumn    string `yaml:"lock_column"`
+	CreatedColumn string `yaml:"created_column"`
+	PurgeAtColumn string `yaml:"purge_at_column"`
 }
 
 // Table is one managed table with its settings resolved.
@@ -84,6 +91,9 @@ type Table struct {
 	HoldColumn      string
 	Retention       time.Duration // 0 means forever (never purged)
 	OnTruncate      string        // deny|soft|hard
+	LockColumn      string        // "" for none
+	CreatedColumn   string        // "" for none
+	PurgeAtColumn   string        // "" for none
 	Line            int           // line of the table's key in the file
 }
 

@@ -29,6 +29,9 @@ func (c *Config) resolveTables() []Table {
 			HoldColumn:      ident(s.HoldColumn),
 			Retention:       ret,
 			OnTruncate:      s.OnTruncate,
+			LockColumn:      ident(s.LockColumn),
+			CreatedColumn:   ident(s.CreatedColumn),
+			PurgeAtColumn:   ident(s.PurgeAtColumn),
 			Line:            c.pos["tables."+key],
 		})
 	}
