@@ -94,7 +94,11 @@ type Table struct {
 	LockColumn      string        // "" for none
 	CreatedColumn   string        // "" for none
 	PurgeAtColumn   string        // "" for none
-	Line            int           // line of the table's key in the file
+	// LockTest is the lock test over the table's columns (LockedExpr),
+	// which depends on the lock column's type: filled by whoever read it
+	// from the database (the purger and the trash commands); "" until then.
+	LockTest string
+	Line                int           // line of the table's key in the file
 }
 
 // Roles lists PostgreSQL roles with special powers. Membership is by

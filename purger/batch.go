@@ -14,7 +14,7 @@ import (
 // failure; the caller goes on with the next table.
 func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, dryRun bool, log *zap.Logger) (TableReport, error) {
 	tr := TableReport{Table: tableName(t), Retention: t.Retention}
-	if t.Retention <= 0 {
+	if t.Retention <= 0 && t.PurgeAtColumn == "" {
 		return tr, nil // kept forever
 	}
 	if dryRun {

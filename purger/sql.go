@@ -28,11 +28,36 @@ func notHeld(t policy.Table) string {
 	return " AND NOT coalesce(" + ident(t.HoldColumn) + ", false)"
 }
 
-// pastRetention selects trashed rows deleted more than $1 microseconds ago
-// (by the database clock) and not on hold.
+// notLocked is the predicate excluding locked rows ("" when t has no lock
+// column): the purger and trash empty leave them; trash forget names them
+// and the database refuses (55006).
+func notLocked(t policy.Table) string {
+	if t.LockTest == "" {
+		return ""
+	}
+	return " AND NOT coalesce(" + t.LockTest + ", false)"
+}
+
+// pastRetention selects trashed rows past their purge date (by the
+// database clock) and neither on hold nor locked: deleted more than $1
+// microseconds ago, or, with a purge_at column, when that column says (a
+// row without one, trashed before the column was filled, by retention).
 func pastRetention(t policy.Table) string {
 	col := ident(t.Column)
-	return col + " IS NOT NULL AND " + col + " < now() - $1::bigint * interval '1 microsecond'" + notHeld(t)
+	return col + " IS NOT NULL AND " + purgeDue(t) + notHeld(t) + notLocked(t)
+}
+
+// purgeDue is the test "the trashed row's purge date has come".
+func purgeDue(t policy.Table) string {
+	byRetention := ident(t.Column) + " < now() - $1::bigint * interval '1 microsecond'"
+	if t.PurgeAtColumn == "" {
+		return byRetention
+	}
+	pa := ident(t.PurgeAtColumn)
+	if t.Retention <= 0 {
+		return pa + " <= now()"
+	}
+	return "CASE WHEN " + pa + " IS NULL THEN " + byRetention + " ELSE " + pa + " <= now() END"
 }
 
 // batchSQL deletes at most $2 rows past retention ($1 microseconds), oldest
@@ -58,9 +83,8 @@ func countSQL(t policy.Table) string {
 func statsSQL(t policy.Table) string {
 	col := ident(t.Column)
 	backlog := "0::bigint"
-	if t.Retention > 0 {
-		backlog = "count(*) FILTER (WHERE " + col + " < now() - $1::bigint * interval '1 microsecond'" +
-			notHeld(t) + ")"
+	if t.Retention > 0 || t.PurgeAtColumn != "" {
+		backlog = "count(*) FILTER (WHERE " + purgeDue(t) + notHeld(t) + notLocked(t) + ")"
 	}
 	return "SELECT count(*), " + backlog + ", min(" + col + "), " +
 		"coalesce(greatest(extract(epoch FROM now() - min(" + col + ")), 0), 0)::float8 FROM " +

@@ -65,6 +65,7 @@ func (tr *Trash) Empty(ctx context.Context, table string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	t.PurgeAtColumn = "" // every trashed row goes, whatever its purge date
 	p := &Purger{opts: tr.opts, log: tr.log, now: tr.now, audit: tr.audit}
 	db := &database{name: tr.database, conn: tr.conn, actor: tr.actor}
 	rep := TableReport{Table: tableName(t)}
