@@ -98,7 +98,7 @@ type Table struct {
 	// which depends on the lock column's type: filled by whoever read it
 	// from the database (the purger and the trash commands); "" until then.
 	LockTest string
-	Line                int           // line of the table's key in the file
+	Line     int // line of the table's key in the file
 }
 
 // Roles lists PostgreSQL roles with special powers. Membership is by
