@@ -68,6 +68,7 @@ func (c *Config) RewritePolicy(version uint64) *rewrite.Policy {
 			Column:          t.Column,
 			DeletedByColumn: t.DeletedByColumn,
 			ReasonColumn:    t.ReasonColumn,
+			CreatedColumn:   t.CreatedColumn,
 			OnTruncate:      truncateMode(t.OnTruncate),
 		}
 	}
