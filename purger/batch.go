@@ -82,6 +82,9 @@ func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age ti
 	if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
 		return 0, err
 	}
+	if err := p.audit.announce(ctx, tx, ev); err != nil {
+		return 0, err
+	}
 	tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)
 	if err != nil {
 		return 0, err

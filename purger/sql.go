@@ -86,7 +86,14 @@ func statsSQL(t policy.Table) string {
 	if t.Retention > 0 || t.PurgeAtColumn != "" {
 		backlog = "count(*) FILTER (WHERE " + purgeDue(t) + notHeld(t) + notLocked(t) + ")"
 	}
-	return "SELECT count(*), " + backlog + ", min(" + col + "), " +
+	held, locked := "0::bigint", "0::bigint"
+	if t.HoldColumn != "" {
+		held = "count(*) FILTER (WHERE coalesce(" + ident(t.HoldColumn) + ", false))"
+	}
+	if t.LockTest != "" {
+		locked = "count(*) FILTER (WHERE coalesce(" + t.LockTest + ", false)" + notHeld(t) + ")"
+	}
+	return "SELECT count(*), " + backlog + ", " + held + ", " + locked + ", min(" + col + "), " +
 		"coalesce(greatest(extract(epoch FROM now() - min(" + col + ")), 0), 0)::float8 FROM " +
 		qualified(t) + " WHERE " + col + " IS NOT NULL"
 }
@@ -132,28 +139,63 @@ func forgetSQL(t policy.Table, pred string) string {
 		notHeld(t) + " AND (" + pred + ")"
 }
 
-// listSQL lists trashed rows older than $1 microseconds, oldest first, at
-// most $2, with the row's key as text (see keyText), when it was deleted, by
-// whom and why, when it will be purged (NULL: never) and its hold.
+// listSQL lists trashed rows older than $1 microseconds in state $3 (""
+// for any), oldest first, at most $2, with the row's key as text (see
+// keyText), when it was deleted, by whom and why, when it will be purged
+// (NULL: never) and its state (stateSQL).
 func listSQL(t policy.Table, key string) string {
 	col := ident(t.Column)
-	by, reason, hold := "NULL::text", "NULL::text", "false"
+	by, reason := "NULL::text", "NULL::text"
 	if t.DeletedByColumn != "" {
 		by = ident(t.DeletedByColumn) + "::text"
 	}
 	if t.ReasonColumn != "" {
 		reason = ident(t.ReasonColumn) + "::text"
 	}
-	if t.HoldColumn != "" {
-		hold = "coalesce(" + ident(t.HoldColumn) + ", false)"
-	}
-	purgeAt := "NULL::timestamptz"
+	return "SELECT k, d, b, r, p, s FROM (SELECT " + key + " AS k, " + col + " AS d, " + by + " AS b, " + reason + " AS r, " +
+		purgeAtExpr(t) + " AS p, " + stateSQL(t) + " AS s FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
+		" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2"
+}
+
+// purgeAtExpr is a trashed row's purge date, NULL for never: its own
+// (purge_at_column), else its deletion time plus the retention.
+func purgeAtExpr(t policy.Table) string {
+	byRetention := "NULL::timestamptz"
 	if t.Retention > 0 {
-		purgeAt = fmt.Sprintf("%s + interval '%d microseconds'", col, t.Retention.Microseconds())
+		byRetention = fmt.Sprintf("%s + interval '%d microseconds'", ident(t.Column), t.Retention.Microseconds())
 	}
-	return "SELECT " + key + ", " + col + ", " + by + ", " + reason + ", " + purgeAt + ", " + hold +
-		" FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
-		" <= now() - $1::bigint * interval '1 microsecond' ORDER BY " + col + " LIMIT $2"
+	if t.PurgeAtColumn == "" {
+		return byRetention
+	}
+	return "nullif(coalesce(" + ident(t.PurgeAtColumn) + ", " + byRetention + "), 'infinity')"
+}
+
+// Deletion states of a trashed row, in the order they win.
+const (
+	StateHeld    = "held"          // on legal hold (hold_column): never purged
+	StateLocked  = "locked"        // locked (lock_column): never purged nor deleted
+	StatePending = "pending purge" // past its purge date, not purged yet
+	StateTrashed = "trashed"       // waiting for its purge date
+)
+
+// States lists the deletion states, for --state.
+var States = []string{StateTrashed, StatePending, StateHeld, StateLocked}
+
+// stateSQL is a trashed row's state.
+func stateSQL(t policy.Table) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	if t.HoldColumn != "" {
+		b.WriteString(" WHEN coalesce(" + ident(t.HoldColumn) + ", false) THEN '" + StateHeld + "'")
+	}
+	if t.LockTest != "" {
+		b.WriteString(" WHEN coalesce(" + t.LockTest + ", false) THEN '" + StateLocked + "'")
+	}
+	if t.Retention > 0 || t.PurgeAtColumn != "" {
+		b.WriteString(" WHEN " + purgeAtExpr(t) + " <= now() THEN '" + StatePending + "'")
+	}
+	b.WriteString(" ELSE '" + StateTrashed + "' END")
+	return b.String()
 }
 
 // keyText renders a row's primary key as text: the column itself for a

@@ -43,6 +43,9 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 		if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
 			return err
 		}
+		if err := tr.audit.announce(ctx, tx, ev); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, build(t, pred), args...)
 		if err != nil {
 			return err

@@ -27,7 +27,8 @@ const (
 
 // trashNames are the identifiers of the lock, purge date and audit
 // generators, for Inspect to quote (see ownNames).
-var trashNames = []string{fnRefuseLocked, fnRefuseLockedTrunc, lockTrigger, lockDeleteTrigger, lockTruncateTrigger}
+var trashNames = []string{fnRefuseLocked, fnRefuseLockedTrunc, lockTrigger, lockDeleteTrigger, lockTruncateTrigger,
+	fnSetPurgeAt, purgeAtTrigger, fnAuditWrite, fnAuditUpdate, fnAuditDelete, auditTrigger, auditDeleteTrigger, auditOldTable, auditNewTable}
 
 // lockObjects is the lock's generator: its functions when a table has a
 // lock column, then the triggers on each such table and on each of its
