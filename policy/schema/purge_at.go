@@ -68,7 +68,7 @@ func retentionLabel(t *TableInfo) string {
 }
 
 // setPurgeAtBody: TG_ARGV[0] the soft-delete column, [1] the purge date
-// column, [2] the retention in microseconds ('' = forever). A trash keeps
+// column, [2] the retention in microseconds (” = forever). A trash keeps
 // a date the statement set itself.
 const setPurgeAtBody = `
 DECLARE
