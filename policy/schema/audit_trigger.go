@@ -74,12 +74,17 @@ func (c *Catalog) auditTriggers(rel string, t *TableInfo) []Object {
 	name := quoteLiteral(t.Schema + "." + t.Name)
 	col := c.Q(t.Column)
 	key := auditKeyExpr(t)
-	update := fmt.Sprintf("SELECT count(*) FILTER (WHERE o.%[1]s IS NULL AND n.%[1]s IS NOT NULL), "+
-		"jsonb_agg(%[2]s) FILTER (WHERE o.%[1]s IS NULL AND n.%[1]s IS NOT NULL), "+
-		"count(*) FILTER (WHERE o.%[1]s IS NOT NULL AND n.%[1]s IS NULL), "+
-		"jsonb_agg(%[2]s) FILTER (WHERE o.%[1]s IS NOT NULL AND n.%[1]s IS NULL) FROM %[3]s",
-		col, strings.ReplaceAll(key, "$.", "n."), c.auditJoin(t))
-	deleted := fmt.Sprintf("SELECT count(*), jsonb_agg(%s) FROM %s AS o", strings.ReplaceAll(key, "$.", "o."), c.Q(auditOldTable))
+	agg := func(alias, filter string) string {
+		if key == "" {
+			return "NULL::jsonb"
+		}
+		return "jsonb_agg(" + strings.ReplaceAll(key, "$.", alias) + ")" + filter
+	}
+	trashed := fmt.Sprintf(" FILTER (WHERE o.%[1]s IS NULL AND n.%[1]s IS NOT NULL)", col)
+	restored := fmt.Sprintf(" FILTER (WHERE o.%[1]s IS NOT NULL AND n.%[1]s IS NULL)", col)
+	update := "SELECT count(*)" + trashed + ", " + agg("n.", trashed) + ", count(*)" + restored + ", " + agg("n.", restored) +
+		" FROM " + c.auditJoin(t)
+	deleted := "SELECT count(*), " + agg("o.", "") + " FROM " + c.Q(auditOldTable) + " AS o"
 	return []Object{
 		c.triggerObject(rel, auditTrigger, "records in the audit table the rows an UPDATE of "+rel+" trashed or restored",
 			fmt.Sprintf("AFTER UPDATE ON %s REFERENCING OLD TABLE AS %s NEW TABLE AS %s FOR EACH STATEMENT EXECUTE FUNCTION %s(%s, %s)",
@@ -101,13 +106,13 @@ func primaryKeyColumns(t *TableInfo) []string {
 }
 
 // auditKeyExpr is a row's key as JSON, over "$." (replaced by the alias):
-// the primary key value, an array of a composite key's values, NULL
-// without a primary key.
+// the primary key value, an array of a composite key's values; "" without
+// a primary key (the audit row's keys are NULL).
 func auditKeyExpr(t *TableInfo) string {
 	pk := primaryKeyColumns(t)
 	switch len(pk) {
 	case 0:
-		return "NULL::jsonb"
+		return ""
 	case 1:
 		return "to_jsonb($." + pk[0] + ")"
 	}

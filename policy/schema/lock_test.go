@@ -15,7 +15,7 @@ import (
 // every table.
 func newLockFixture(t *testing.T) *fixture {
 	t.Helper()
-	yaml := "tables:\n  public.contacts: { lock_column: locked }\n  public.docs: { lock_column: locked_until }\n" +
+	yaml := "audit: {table: softdelete.audit}\ntables:\n  public.contacts: { lock_column: locked }\n  public.docs: { lock_column: locked_until }\n" +
 		"  public.notes: { lock_column: locked_by }\n  public.deals: { lock_column: locked }\n" +
 		"  public.files: { lock_column: locked, on_truncate: hard }\n"
 	cfg, err := policy.Parse("lock.yaml", []byte(yaml))
@@ -97,6 +97,32 @@ func (f *fixture) countTrashed(t *testing.T) int {
 	return n
 }
 
+// The audit of deletions on a partitioned table and an inheritance tree:
+// one row per statement and table, through the parent or on a partition.
+func TestAuditOnPartitionsAndChildren(t *testing.T) {
+	f := newLockFixture(t)
+	f.mustExec("UPDATE deals SET deleted_at = now() WHERE id IN (2, 4)")
+	f.mustExec("UPDATE files_2026 SET deleted_at = now() WHERE id = 3")
+	f.mustExec("UPDATE files SET deleted_at = now() WHERE id = 1")
+	f.mustExec("UPDATE deals_us SET deleted_at = NULL WHERE id = 4")
+	rows, err := f.conn.Query(context.Background(), "SELECT action || ' ' || table_name || ' ' || row_count || ' ' || coalesce(keys::text, '-') FROM softdelete.audit ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{"delete public.deals 2 -", "delete public.files 1 -", "delete public.files 1 -", "restore public.deals 1 -"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestLockError(t *testing.T) {
 	f := newLockFixture(t)
 	err := f.exec("UPDATE contacts SET deleted_at = now() WHERE id = 30")
@@ -106,4 +132,29 @@ func TestLockError(t *testing.T) {
 	}
 	got := strings.Join([]string{pgErr.Code, pgErr.Message, pgErr.Detail, pgErr.Hint, pgErr.SchemaName, pgErr.TableName, pgErr.ColumnName}, "\n")
 	golden(t, "lock_error.txt", got+"\n")
+}
+
+// A lock column of a type the lock does not know is an error of check,
+// and migrate installs no lock trigger for it.
+func TestLockColumnType(t *testing.T) {
+	cfg, err := policy.Parse("lock.yaml", []byte("tables:\n  public.docs: { lock_column: id }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureConfig(t, "lock", cfg)
+	r := Check(f.inspect())
+	found := false
+	for _, fd := range r.Findings {
+		if fd.Kind == KindColumnType && strings.Contains(fd.Message, "lock_column") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("check does not report the lock column's type: %+v", r.Findings)
+	}
+	for _, o := range f.inspect().expectedObjects() {
+		if strings.Contains(o.Name, lockTrigger) {
+			t.Errorf("lock trigger planned for an integer lock column: %s", o.Name)
+		}
+	}
 }
