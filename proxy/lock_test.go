@@ -76,3 +76,25 @@ func TestLockThroughProxy(t *testing.T) {
 		t.Fatalf("live rows: %d (%v), want 4", live, err)
 	}
 }
+
+// A DELETE through the proxy is one audit row of its table with the keys,
+// the actor and the reason the session set.
+func TestAuditThroughProxy(t *testing.T) {
+	_, dbURL := pgtest.Get(t).CreateDatabase(t)
+	pgtest.Exec(t, dbURL, "CREATE TABLE t (id int PRIMARY KEY, deleted_at timestamptz, deleted_by text)",
+		"INSERT INTO t SELECT generate_series(1, 6)")
+	migrateYAML(t, dbURL, "audit: {table: softdelete.audit}\ntables:\n  public.t: { deleted_by_column: deleted_by }\n")
+	p := startProxy(t, Config{Rewriting: rewritingFor(t, testPolicy{Tables: []rewrite.Table{{Name: "t", DeletedByColumn: "deleted_by"}}})})
+	conn := connect(t, p.URL(t, dbURL))
+	ctx := context.Background()
+	for _, sql := range []string{"SET softdelete.actor = 'app:bob'", "SET softdelete.reason = 'duplicate'", "DELETE FROM t WHERE id IN (2, 5)"} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	var got string
+	err := connect(t, dbURL).QueryRow(ctx, "SELECT string_agg(action || ' ' || table_name || ' ' || keys::text || ' ' || actor || ' ' || reason, '; ') FROM softdelete.audit").Scan(&got)
+	if err != nil || got != "delete public.t [2, 5] app:bob duplicate" {
+		t.Fatalf("audit: %q %v", got, err)
+	}
+}
