@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Per-row purge dates (purge_at_column, docs/trash.md): when a row is
@@ -63,6 +64,9 @@ func (c *Catalog) purgeAtTrigger(g lockTarget, t *TableInfo) Object {
 func retentionLabel(t *TableInfo) string {
 	if t.Retention <= 0 {
 		return "forever"
+	}
+	if t.Retention%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(t.Retention/(24*time.Hour)), 10) + "d"
 	}
 	return t.Retention.String()
 }
