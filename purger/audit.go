@@ -54,7 +54,7 @@ func (a *auditor) insert(ctx context.Context, tx pgx.Tx, ev Event) error {
 	}
 	if ev.Action != ActionKeepUntil {
 		var triggered bool
-		if err := tx.QueryRow(ctx, auditTriggerSQL, quoteQualified(ev.Table)).Scan(&triggered); err != nil || triggered {
+		if err := tx.QueryRow(ctx, auditTriggerSQL, ev.Table).Scan(&triggered); err != nil || triggered {
 			return err
 		}
 	}
@@ -68,8 +68,11 @@ func (a *auditor) insert(ctx context.Context, tx pgx.Tx, ev Event) error {
 	return err
 }
 
-// auditTriggerSQL: has table $1 the audit trigger of deletions?
-const auditTriggerSQL = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = pg_catalog.to_regclass($1) AND tgname = 'softdelete_audit_delete')`
+// auditTriggerSQL: has table $1 (schema.table, unquoted as tableName
+// writes it) the audit trigger of deletions?
+const auditTriggerSQL = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname || '.' || c.relname = $1 AND t.tgname = 'softdelete_audit_delete')`
 
 // announce tells the audit triggers, for the rest of tx, who does what:
 // softdelete.actor, softdelete.audit_action and softdelete.audit_detail

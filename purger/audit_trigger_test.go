@@ -92,3 +92,21 @@ func join(lines []string) string {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// A table whose name needs quotes gets one audit row per batch, written
+// by the trigger (the purger does not write a second one).
+func TestAuditOfAQuotedTable(t *testing.T) {
+	_, url := newDB(t)
+	pgtest.Exec(t, url, `CREATE SCHEMA "Crm"; CREATE TABLE "Crm"."Odd Name" (id bigint PRIMARY KEY, deleted_at timestamptz);
+INSERT INTO "Crm"."Odd Name" SELECT g, now() - interval '40 days' FROM generate_series(1, 3) g;`)
+	odd := contacts
+	odd.Schema, odd.Name = "Crm", "Odd Name"
+	f := newFixture(t, Options{DatabaseURLs: []string{url}}, odd)
+	if rep, err := f.p.PassOnce(ctxT(t), false); err != nil || rep.Purged() != 3 {
+		t.Fatalf("pass: %d %v", rep.Purged(), err)
+	}
+	got := join(auditRows(t, url))
+	if got != "purge Crm.Odd Name 3 [1, 2, 3] "+loginOf(t, lookupDB(t, url).purger)+" -\n" {
+		t.Fatalf("audit rows:\n%s", got)
+	}
+}
