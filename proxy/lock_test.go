@@ -98,3 +98,38 @@ func TestAuditThroughProxy(t *testing.T) {
 		t.Fatalf("audit: %q %v", got, err)
 	}
 }
+
+// Purge dates through the proxy: a DELETE fills the row's date (retention
+// 30 days), a DBA moves it with an UPDATE in the trash view, a restore
+// there clears it.
+func TestPurgeDateThroughProxy(t *testing.T) {
+	_, dbURL := pgtest.Get(t).CreateDatabase(t)
+	pgtest.Exec(t, dbURL, "CREATE TABLE t (id int PRIMARY KEY, purge_at timestamptz, deleted_at timestamptz)",
+		"INSERT INTO t SELECT generate_series(1, 3)")
+	migrateYAML(t, dbURL, "tables:\n  public.t: { purge_at_column: purge_at, retention: 30d }\n")
+	p := startProxy(t, Config{Rewriting: rewritingFor(t, testPolicy{Tables: []rewrite.Table{{Name: "t"}}})})
+	conn := connect(t, p.URL(t, dbURL))
+	direct := connect(t, dbURL)
+	ctx := context.Background()
+	days := func(id int) (d *float64) {
+		if err := direct.QueryRow(ctx, "SELECT extract(epoch FROM purge_at - deleted_at) / 86400 FROM t WHERE id = $1", id).Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, sql := range []string{"DELETE FROM t WHERE id IN (1, 2)", "SET softdelete.visibility = 'deleted'",
+		"UPDATE t SET purge_at = deleted_at + interval '1 year' WHERE id = 2"} {
+		if _, err := conn.Exec(ctx, sql, pgx.QueryExecModeSimpleProtocol); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if d1, d2 := days(1), days(2); d1 == nil || *d1 != 30 || d2 == nil || *d2 < 364 {
+		t.Fatalf("purge dates: %v %v, want 30 and a year", d1, d2)
+	}
+	if _, err := conn.Exec(ctx, "UPDATE t SET deleted_at = NULL WHERE id = 2", pgx.QueryExecModeSimpleProtocol); err != nil {
+		t.Fatal(err)
+	}
+	if d := days(2); d != nil {
+		t.Fatalf("restored row keeps a purge date: %v", *d)
+	}
+}
