@@ -72,6 +72,13 @@ type TableSettings struct {
 	HoldColumn      string `yaml:"hold_column"`       // default "": rows with hold true are never purged
 	Retention       string `yaml:"retention"`         // default 30d; "forever" never purges
 	OnTruncate      string `yaml:"on_truncate"`       // deny|soft|hard, default deny
+	// LockColumn, CreatedColumn and PurgeAtColumn are optional (docs/trash.md):
+	// a locked row cannot be deleted (boolean true, a "locked until"
+	// timestamptz in the future, or a non-empty "locked by" text); the
+	// creation time softdelete.as_of compares; the per-row purge date.
+	LockColumn    string `yaml:"lock_column"`
+	CreatedColumn string `yaml:"created_column"`
+	PurgeAtColumn string `yaml:"purge_at_column"`
 }
 
 // Table is one managed table with its settings resolved.
@@ -84,7 +91,14 @@ type Table struct {
 	HoldColumn      string
 	Retention       time.Duration // 0 means forever (never purged)
 	OnTruncate      string        // deny|soft|hard
-	Line            int           // line of the table's key in the file
+	LockColumn      string        // "" for none
+	CreatedColumn   string        // "" for none
+	PurgeAtColumn   string        // "" for none
+	// LockTest is the lock test over the table's columns (LockedExpr),
+	// which depends on the lock column's type: filled by whoever read it
+	// from the database (the purger and the trash commands); "" until then.
+	LockTest string
+	Line     int // line of the table's key in the file
 }
 
 // Roles lists PostgreSQL roles with special powers. Membership is by

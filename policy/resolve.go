@@ -29,6 +29,9 @@ func (c *Config) resolveTables() []Table {
 			HoldColumn:      ident(s.HoldColumn),
 			Retention:       ret,
 			OnTruncate:      s.OnTruncate,
+			LockColumn:      ident(s.LockColumn),
+			CreatedColumn:   ident(s.CreatedColumn),
+			PurgeAtColumn:   ident(s.PurgeAtColumn),
 			Line:            c.pos["tables."+key],
 		})
 	}
@@ -65,6 +68,7 @@ func (c *Config) RewritePolicy(version uint64) *rewrite.Policy {
 			Column:          t.Column,
 			DeletedByColumn: t.DeletedByColumn,
 			ReasonColumn:    t.ReasonColumn,
+			CreatedColumn:   t.CreatedColumn,
 			OnTruncate:      truncateMode(t.OnTruncate),
 		}
 	}

@@ -8,12 +8,14 @@ import (
 
 // tableSettingKeys are the keys of TableSettings (defaults and each table), in
 // the order they are checked.
-var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate"}
+var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate",
+	"lock_column", "created_column", "purge_at_column"}
 
 // optionalColumn reports whether key names a column that may be "" (none).
 // In a table, an explicit "" for one of these overrides defaults.
 func optionalColumn(key string) bool {
-	return key == "deleted_by_column" || key == "reason_column" || key == "hold_column"
+	return key == "deleted_by_column" || key == "reason_column" || key == "hold_column" ||
+		key == "lock_column" || key == "created_column" || key == "purge_at_column"
 }
 
 func (s *TableSettings) field(key string) *string {
@@ -30,6 +32,12 @@ func (s *TableSettings) field(key string) *string {
 		return &s.Retention
 	case "on_truncate":
 		return &s.OnTruncate
+	case "lock_column":
+		return &s.LockColumn
+	case "created_column":
+		return &s.CreatedColumn
+	case "purge_at_column":
+		return &s.PurgeAtColumn
 	}
 	panic("policy: unknown setting " + key)
 }

@@ -43,6 +43,9 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 		if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
 			return err
 		}
+		if err := tr.audit.announce(ctx, tx, ev); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, build(t, pred), args...)
 		if err != nil {
 			return err
@@ -65,6 +68,7 @@ func (tr *Trash) Empty(ctx context.Context, table string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	t.PurgeAtColumn = "" // every trashed row goes, whatever its purge date
 	p := &Purger{opts: tr.opts, log: tr.log, now: tr.now, audit: tr.audit}
 	db := &database{name: tr.database, conn: tr.conn, actor: tr.actor}
 	rep := TableReport{Table: tableName(t)}

@@ -15,14 +15,16 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
-const trashUsage = `trash <list|restore|forget|empty|stats> [TABLE] --config FILE [flags]
+const trashUsage = `trash <list|restore|forget|empty|keep-until|stats> [TABLE] --config FILE [flags]
 
 Works on the trash directly in the database (not through the proxy):
-  trash list TABLE [--older-than D] [--limit N] [--format table|json]
-  trash restore TABLE --where SQL | --id V [--id V ...]
-  trash forget TABLE --where SQL | --id V [--id V ...]   delete forever (held rows are kept)
+  trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json]
+  trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F
+  trash forget TABLE --where SQL | --id V [--id V ...] | --ids-file F   delete forever (held rows are kept)
   trash empty TABLE [--yes]                              delete every trashed row forever
+  trash keep-until TABLE --until TIME|never --where SQL | --id V ... | --ids-file F
   trash stats [--format table|json]
+A row's state is trashed, pending purge (past its purge date), held or locked.
 TABLE is schema.table, or a table name that only one managed table has.
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Restore, forget and empty write an audit log line (to
@@ -39,6 +41,7 @@ type trashFlags struct {
 	where                              string
 	ids                                multiValue
 	yes                                bool
+	state, idsFile, until              string
 }
 
 // multiValue collects a repeatable string flag.
@@ -69,8 +72,11 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err := requireConfigAndFormat(fs, f.config, f.format); err != nil {
 		return err
 	}
-	if (sub == "restore" || sub == "forget") && (f.where == "") == (len(f.ids) == 0) {
-		fmt.Fprintln(stderr, "give either --where or --id")
+	if err := f.readIDs(stdin); err != nil {
+		return err
+	}
+	if selects(sub) && (f.where == "") == (len(f.ids) == 0) {
+		fmt.Fprintln(stderr, "give either --where or --id (or --ids-file)")
 		fs.Usage()
 		return errUsage
 	}
@@ -99,6 +105,7 @@ var trashSubs = []struct{ name, usage string }{
 	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
 	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
 	{"empty", "trash empty TABLE [--yes] [--actor NAME] --config FILE"},
+	{"keep-until", "trash keep-until TABLE --until TIME|never --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"stats", "trash stats [--format table|json] --config FILE"},
 }
 
@@ -133,16 +140,21 @@ func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 	case "list":
 		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least `D` ago (a duration: 7d, 12h)")
 		fs.IntVar(&f.limit, "limit", 100, "at most `N` rows, oldest first")
-	case "restore", "forget":
+		fs.StringVar(&f.state, "state", "", "only rows in state `S`: "+strings.Join(purger.States, ", "))
+	case "restore", "forget", "keep-until":
 		fs.StringVar(&f.where, "where", "", "`SQL` condition on the table's columns selecting trashed rows")
 		fs.Var(&f.ids, "id", "primary key value `V` of a trashed row (repeatable)")
+		fs.StringVar(&f.idsFile, "ids-file", "", "read primary key values from `F`, one a line (- for stdin)")
 	case "empty":
 		fs.BoolVar(&f.yes, "yes", false, "do not ask for confirmation")
+	}
+	if sub == "keep-until" {
+		fs.StringVar(&f.until, "until", "", "new purge date `TIME` (2027-01-31, 2027-01-31T12:00:00Z) or never (required)")
 	}
 	switch sub {
 	case "list", "stats":
 		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
-	case "restore", "forget", "empty":
+	case "restore", "forget", "empty", "keep-until":
 		fs.StringVar(&f.actor, "actor", "", "`name` to record in the audit as who did it (default: the database user)")
 	}
 }
@@ -193,7 +205,7 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		}
 		return purger.WriteStats(stdout, stats, f.format)
 	case "list":
-		rows, err := tr.List(ctx, pos[0], purger.ListOptions{OlderThan: f.olderThan, Limit: f.limit})
+		rows, err := tr.List(ctx, pos[0], purger.ListOptions{OlderThan: f.olderThan, Limit: f.limit, State: f.state})
 		if err != nil {
 			return err
 		}
@@ -209,6 +221,8 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		}
 		fmt.Fprintf(stdout, "%s %d rows of %s\n", verb, n, pos[0])
 		return nil
+	case "keep-until":
+		return keepUntil(ctx, tr, pos[0], f, stdout)
 	}
 	return emptyTrash(ctx, tr, pos[0], f.yes, stdin, stdout, stderr)
 }

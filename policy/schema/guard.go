@@ -42,8 +42,8 @@ const (
 )
 
 // ownNames are the identifiers the generators use, for Inspect to quote.
-var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
-	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable}
+var ownNames = append([]string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
+	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable}, trashNames...)
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"

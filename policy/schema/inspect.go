@@ -60,6 +60,7 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 	var ids []string
 	for _, t := range cfg.Managed {
 		ids = append(ids, t.Schema, t.Name, t.Column, t.DeletedByColumn, t.ReasonColumn, t.HoldColumn)
+		ids = append(ids, t.LockColumn, t.CreatedColumn, t.PurgeAtColumn)
 	}
 	ids = append(ids, ownNames...)
 	if n, ok := cfg.AuditTable(); ok {
