@@ -79,11 +79,11 @@ func TestFKActions(t *testing.T) {
 		}
 	}
 	checks := map[string]string{
-		"SELECT id, coalesce(contact_id::text, '-') FROM tasks ORDER BY id":        "1|- 2|2 3|1",
-		"SELECT id, contact_id FROM tags":                                           "1|0",
-		"SELECT region, coalesce(org_id::text, '-') FROM members":                   "eu|-",
-		"SELECT coalesce(contact_id::text, '-') FROM contact_refs":                  "-",
-		"SELECT id, deleted_at IS NOT NULL FROM badges ORDER BY id":                "1|t 2|f",
+		"SELECT id, coalesce(contact_id::text, '-') FROM tasks ORDER BY id":          "1|- 2|2 3|1",
+		"SELECT id, contact_id FROM tags":                                            "1|0",
+		"SELECT region, coalesce(org_id::text, '-') FROM members":                    "eu|-",
+		"SELECT coalesce(contact_id::text, '-') FROM contact_refs":                   "-",
+		"SELECT id, deleted_at IS NOT NULL FROM badges ORDER BY id":                  "1|t 2|f",
 		"SELECT count(*) FROM calls WHERE contact_id = 1 AND deleted_at IS NOT NULL": "1",
 	}
 	for sql, want := range checks {
