@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
 // Every statement the package sends is built here from a policy.Table, with
@@ -127,7 +128,7 @@ func listSQL(t policy.Table, key string) string {
 	if t.Retention > 0 {
 		purgeAt = fmt.Sprintf("%s + interval '%d microseconds'", col, t.Retention.Microseconds())
 	}
-	return "SELECT " + key + ", " + col + ", " + by + ", " + reason + ", " + purgeAt + ", " + hold +
+	return "SELECT " + key + ", " + col + ", " + by + ", " + reason + ", " + purgeAt + ", " + hold + ", " + operationExpr(t) +
 		" FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
 		" <= now() - $1::bigint * interval '1 microsecond' ORDER BY " + col + " LIMIT $2"
 }
@@ -156,3 +157,10 @@ func idPredicate(k keyColumn) string {
 
 // keyColumn is one primary key column and its SQL type.
 type keyColumn struct{ name, typ string }
+
+// operationExpr reads a trashed row's delete operation, NULL on a table
+// without the column (migrate adds it to tables of ON DELETE CASCADE keys
+// only).
+func operationExpr(t policy.Table) string {
+	return "(to_jsonb(" + ident(t.Name) + ".*) ->> '" + schema.OperationColumn + "')::bigint"
+}

@@ -15,6 +15,7 @@ type TrashedRow struct {
 	Reason    *string    `json:"reason,omitempty"`
 	PurgeAt   *time.Time `json:"purge_at,omitempty"` // nil: kept forever or held
 	Held      bool       `json:"held,omitempty"`
+	Operation *int64     `json:"operation,omitempty"` // the delete operation (docs/foreign-keys.md), nil without one
 }
 
 // ListOptions filter List.
@@ -42,7 +43,7 @@ func (tr *Trash) List(ctx context.Context, table string, o ListOptions) ([]Trash
 	}
 	var out []TrashedRow
 	var r TrashedRow
-	_, err = pgx.ForEachRow(rows, []any{&r.Key, &r.DeletedAt, &r.DeletedBy, &r.Reason, &r.PurgeAt, &r.Held}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&r.Key, &r.DeletedAt, &r.DeletedBy, &r.Reason, &r.PurgeAt, &r.Held, &r.Operation}, func() error {
 		if r.Held {
 			r.PurgeAt = nil
 		}

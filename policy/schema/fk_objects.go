@@ -36,7 +36,7 @@ import (
 
 // The objects of the soft referential actions.
 const (
-	opColumn         = "deleted_op"       // the delete operation of a trashed row
+	opColumn         = OperationColumn
 	operationSeq     = "delete_operation" // in schema softdelete
 	fnNewOperation   = "new_operation"
 	fnClearOperation = "clear_operation"
@@ -44,6 +44,12 @@ const (
 	opRestoreTrigger = "softdelete_op_restore"
 	fkTriggerPrefix  = "softdelete_fk_"
 )
+
+// OperationColumn is the column migrate adds to each table of an ON
+// DELETE CASCADE key between managed tables: the delete operation that
+// trashed the row (shared by everything one delete cascaded to), NULL for
+// a live row or one trashed before the column existed.
+const OperationColumn = "deleted_op"
 
 // fkObjects is the generator of the soft referential actions.
 func fkObjects(c *Catalog) []Object {

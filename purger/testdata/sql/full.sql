@@ -16,13 +16,13 @@ DELETE FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND NOT coalesce("legal
 );
 
 -- list (one-column key)
-SELECT "id"::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false) FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
+SELECT "id"::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false), (to_jsonb("Deals".*) ->> 'deleted_op')::bigint FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
 
 -- list (composite key)
-SELECT ROW("a", "b")::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false) FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
+SELECT ROW("a", "b")::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false), (to_jsonb("Deals".*) ->> 'deleted_op')::bigint FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
 
 -- list (no key)
-SELECT ctid::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false) FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
+SELECT ctid::text, "removed_at", "deleted_by"::text, "deleted_reason"::text, "removed_at" + interval '7776000000000 microseconds', coalesce("legal_hold", false), (to_jsonb("Deals".*) ->> 'deleted_op')::bigint FROM "crm"."Deals" WHERE "removed_at" IS NOT NULL AND "removed_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "removed_at" LIMIT $2;
 
 -- ids
 "id" = ANY ($1::text[]::character varying(20)[]);

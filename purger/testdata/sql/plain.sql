@@ -16,13 +16,13 @@ DELETE FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND (id = 1
 );
 
 -- list (one-column key)
-SELECT "id"::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT "id"::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
 
 -- list (composite key)
-SELECT ROW("a", "b")::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT ROW("a", "b")::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
 
 -- list (no key)
-SELECT ctid::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT ctid::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
 
 -- ids
 "id" = ANY ($1::text[]::character varying(20)[]);
