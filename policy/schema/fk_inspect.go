@@ -10,6 +10,7 @@ import (
 // FKey is one foreign key with a managed table on either side, with what
 // the soft referential actions need (fk*.go).
 type FKey struct {
+	OID        uint32 // PostgreSQL fires the triggers of keys in the order they were created
 	Name       string // quoted constraint name
 	RawName    string // as PostgreSQL prints it in messages
 	OnDelete   string // as onDeleteAction spells it
@@ -43,7 +44,7 @@ type FKSide struct {
 // column list of SET NULL (…) exists from PostgreSQL 15; %s is it, or an
 // empty array before.
 const fkeysSQL = `
-SELECT quote_ident(f.conname), f.conname, f.confdeltype::text, f.confmatchtype = 'f', f.condeferrable, f.condeferred,
+SELECT f.oid, quote_ident(f.conname), f.conname, f.confdeltype::text, f.confmatchtype = 'f', f.condeferrable, f.condeferred,
        %s,
        ARRAY(SELECT ` + fkOp + ` FROM unnest(f.conpfeqop) WITH ORDINALITY k(op, i) JOIN pg_operator o ON o.oid = k.op
              JOIN pg_namespace opn ON opn.oid = o.oprnamespace ORDER BY k.i),
@@ -65,7 +66,7 @@ FROM pg_constraint f
 JOIN pg_class cc ON cc.oid = f.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
 JOIN pg_class pc ON pc.oid = f.confrelid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 WHERE f.contype = 'f' AND f.conparentid = 0 AND (f.conrelid = ANY ($1::oid[]) OR f.confrelid = ANY ($1::oid[]))
-ORDER BY 12, 1`
+ORDER BY 13, 2`
 
 // fkOp spells an operator for generated SQL that runs with search_path =
 // pg_catalog, pg_temp.
@@ -99,7 +100,7 @@ func (c *Catalog) loadFKeys(ctx context.Context, q Querier) error {
 	}
 	var k FKey
 	var action string
-	_, err = pgx.ForEachRow(rows, []any{&k.Name, &k.RawName, &action, &k.MatchFull, &k.Deferrable, &k.Deferred, &k.SetCols,
+	_, err = pgx.ForEachRow(rows, []any{&k.OID, &k.Name, &k.RawName, &action, &k.MatchFull, &k.Deferrable, &k.Deferred, &k.SetCols,
 		&k.PFEq, &k.PPEq, &k.FFEq,
 		&k.Child.OID, &k.Child.Quoted, &k.Child.Schema, &k.Child.Name, &k.Child.Kind, &k.Child.Cols, &k.Child.RawCols,
 		&k.Parent.OID, &k.Parent.Quoted, &k.Parent.Schema, &k.Parent.Name, &k.Parent.Kind, &k.Parent.Cols, &k.Parent.RawCols}, func() error {

@@ -142,6 +142,10 @@ type fkGenerator struct {
 	parentOnly string // "ONLY " for a plain parent table, "" for a partitioned one
 	childOnly  string
 	ambiguous  bool // another key into the same parent has the same name
+	// parentRank and childRank order the key among the keys into its
+	// parent and of its child by creation, as PostgreSQL fires theirs:
+	// trigger names start with them.
+	parentRank, childRank int
 }
 
 func (c *Catalog) fkGen(k FKey) *fkGenerator {
@@ -160,6 +164,12 @@ func (c *Catalog) fkGen(k FKey) *fkGenerator {
 		if o.Parent.OID == k.Parent.OID && o.RawName == k.RawName && o.Child.OID != k.Child.OID {
 			g.ambiguous = true
 		}
+		if o.Parent.OID == k.Parent.OID && o.OID < k.OID {
+			g.parentRank++
+		}
+		if o.Child.OID == k.Child.OID && o.OID < k.OID {
+			g.childRank++
+		}
 	}
 	return g
 }
@@ -172,20 +182,27 @@ func (g *fkGenerator) objects() []Object {
 	return append(out, g.checkObjects()...)
 }
 
-// triggerName names one of the key's triggers: softdelete_fk_<key>_<suffix>,
-// with a hash when the key's name is too long or not unique on the table.
+// triggerName names one of the key's triggers:
+// softdelete_fk_<rank>_<key>_<suffix>, rank ordering the keys of the table
+// the trigger is on as PostgreSQL orders theirs (by creation), with a hash
+// when the key's name is too long or not unique on the table.
 func (g *fkGenerator) triggerName(suffix string, parentSide bool) string {
-	name := fkTriggerPrefix + g.k.RawName + "_" + suffix
+	rank := g.childRank
+	if parentSide {
+		rank = g.parentRank
+	}
+	prefix := fmt.Sprintf("%s%02d_", fkTriggerPrefix, rank)
+	name := prefix + g.k.RawName + "_" + suffix
 	if len(name) <= 63 && !(parentSide && g.ambiguous) {
 		return name
 	}
-	room := 63 - len(fkTriggerPrefix) - len(suffix) - len(g.id) - 2
+	room := 63 - len(prefix) - len(suffix) - len(g.id) - 2
 	raw := g.k.RawName
 	for len(raw) > room {
 		_, size := utf8.DecodeLastRuneInString(raw)
 		raw = raw[:len(raw)-size]
 	}
-	return fkTriggerPrefix + raw + "_" + g.id + "_" + suffix
+	return prefix + raw + "_" + g.id + "_" + suffix
 }
 
 // fnName names one of the key's functions.

@@ -72,10 +72,16 @@ func (g *fkGenerator) trashBody() string {
 		if k.OnDelete == "SET DEFAULT" {
 			value = "DEFAULT"
 		}
-		return "\nBEGIN\n    UPDATE " + g.childOnly + k.Child.Quoted + " x SET " + assignments(cols, func(string) string { return value }) +
-			"\n    WHERE " + g.childRows() + ";\n    RETURN NULL;\nEND\n"
+		update := "    UPDATE " + g.childOnly + k.Child.Quoted + " x SET " + assignments(cols, func(string) string { return value }) +
+			"\n    WHERE " + g.childRows() + ";\n"
+		if k.OnDelete == "SET DEFAULT" {
+			// A child whose default is the trashed key kept its value, and
+			// its check did not fire: as PostgreSQL, check as NO ACTION.
+			return g.stillReferencedBody(update)
+		}
+		return "\nBEGIN\n" + update + "    RETURN NULL;\nEND\n"
 	}
-	return g.stillReferencedBody()
+	return g.stillReferencedBody("")
 }
 
 // cascadeSet trashes a child as its parent NEW was trashed: same time,
@@ -105,14 +111,15 @@ func (g *fkGenerator) refuseCascadeBody() string {
 		"    END IF;\n    RETURN NULL;\nEND\n"
 }
 
-// stillReferencedBody is RESTRICT and NO ACTION: no live child may
-// reference the trashed row. NO ACTION, checked when the constraint is,
-// first looks whether the row is still trashed by then.
-func (g *fkGenerator) stillReferencedBody() string {
+// stillReferencedBody is RESTRICT and NO ACTION (and SET DEFAULT after
+// its update, first): no live child may reference the trashed row. NO
+// ACTION, checked when the constraint is, first looks whether the row is
+// still trashed by then.
+func (g *fkGenerator) stillReferencedBody(first string) string {
 	k := g.k
 	var b strings.Builder
-	b.WriteString("\nDECLARE\n    conname text := " + quoteLiteral(k.RawName) + ";\nBEGIN\n")
-	if k.OnDelete == "NO ACTION" {
+	b.WriteString("\nDECLARE\n    conname text := " + quoteLiteral(k.RawName) + ";\nBEGIN\n" + first)
+	if k.OnDelete == "NO ACTION" || k.OnDelete == "SET DEFAULT" {
 		b.WriteString("    IF EXISTS (SELECT 1 FROM " + g.parentOnly + k.Parent.Quoted + " y WHERE " +
 			pairs(prefixed("y.", k.Parent.Cols), k.PPEq, prefixed("OLD.", k.Parent.Cols)) + " AND y." + g.pdel + " IS NULL) THEN\n" +
 			"        RETURN NULL;\n    END IF;\n")

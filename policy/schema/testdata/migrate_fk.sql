@@ -742,8 +742,8 @@ COMMENT ON FUNCTION softdelete.fk_fa26840e_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.orgs does what deleting it would: foreign key badges_region_org_id_fkey
 -- of public.badges (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_badges_region_org_id_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_trash();
-COMMENT ON TRIGGER softdelete_fk_badges_region_org_id_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_01_badges_region_org_id_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_trash();
+COMMENT ON TRIGGER softdelete_fk_01_badges_region_org_id_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.orgs restores the rows of public.badges its delete trashed (foreign key
 -- badges_region_org_id_fkey of public.badges (ON DELETE CASCADE))
@@ -758,8 +758,8 @@ COMMENT ON FUNCTION softdelete.fk_fa26840e_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.orgs restores what its delete cascaded to through foreign key
 -- badges_region_org_id_fkey of public.badges (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_badges_region_org_id_fkey_restore AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_restore();
-COMMENT ON TRIGGER softdelete_fk_badges_region_org_id_fkey_restore ON public.orgs IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_01_badges_region_org_id_fkey_restore AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_restore();
+COMMENT ON TRIGGER softdelete_fk_01_badges_region_org_id_fkey_restore ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.badges must reference a live row of public.orgs (foreign key
 -- badges_region_org_id_fkey of public.badges (ON DELETE CASCADE))
@@ -778,15 +778,15 @@ COMMENT ON FUNCTION softdelete.fk_fa26840e_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.badges inserted, changed or restored must reference a live row of public.orgs
 -- (badges_region_org_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_badges_region_org_id_fkey_ins ON public.badges;
-CREATE CONSTRAINT TRIGGER softdelete_fk_badges_region_org_id_fkey_ins AFTER INSERT ON public.badges NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_check();
-COMMENT ON TRIGGER softdelete_fk_badges_region_org_id_fkey_ins ON public.badges IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_badges_region_org_id_fkey_ins ON public.badges;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_badges_region_org_id_fkey_ins AFTER INSERT ON public.badges NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_fa26840e_check();
+COMMENT ON TRIGGER softdelete_fk_00_badges_region_org_id_fkey_ins ON public.badges IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.badges inserted, changed or restored must reference a live row of public.orgs
 -- (badges_region_org_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_badges_region_org_id_fkey_upd ON public.badges;
-CREATE CONSTRAINT TRIGGER softdelete_fk_badges_region_org_id_fkey_upd AFTER UPDATE OF region, org_id, deleted_at ON public.badges NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.region IS DISTINCT FROM NEW.region OR OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_fa26840e_check();
-COMMENT ON TRIGGER softdelete_fk_badges_region_org_id_fkey_upd ON public.badges IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_badges_region_org_id_fkey_upd ON public.badges;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_badges_region_org_id_fkey_upd AFTER UPDATE OF region, org_id, deleted_at ON public.badges NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.region IS DISTINCT FROM NEW.region OR OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_fa26840e_check();
+COMMENT ON TRIGGER softdelete_fk_00_badges_region_org_id_fkey_upd ON public.badges IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key calls_contact_id_fkey of public.calls (ON DELETE RESTRICT) does when a row of
 -- public.contacts is trashed
@@ -806,8 +806,8 @@ COMMENT ON FUNCTION softdelete.fk_d7d5bbce_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key calls_contact_id_fkey
 -- of public.calls (ON DELETE RESTRICT)
-CREATE OR REPLACE TRIGGER softdelete_fk_calls_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_trash();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_03_calls_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_trash();
+COMMENT ON TRIGGER softdelete_fk_03_calls_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.calls must reference a live row of public.contacts (foreign key
 -- calls_contact_id_fkey of public.calls (ON DELETE RESTRICT))
@@ -826,15 +826,15 @@ COMMENT ON FUNCTION softdelete.fk_d7d5bbce_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
 -- (calls_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_calls_contact_id_fkey_ins ON public.calls;
-CREATE CONSTRAINT TRIGGER softdelete_fk_calls_contact_id_fkey_ins AFTER INSERT ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_ins ON public.calls IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins AFTER INSERT ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
 -- (calls_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_calls_contact_id_fkey_upd ON public.calls;
-CREATE CONSTRAINT TRIGGER softdelete_fk_calls_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_upd ON public.calls IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key contact_refs_contact_id_fkey of public.contact_refs (ON DELETE SET NULL) does
 -- when a row of public.contacts is trashed
@@ -849,8 +849,8 @@ COMMENT ON FUNCTION softdelete.fk_a30232e0_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key
 -- contact_refs_contact_id_fkey of public.contact_refs (ON DELETE SET NULL)
-CREATE OR REPLACE TRIGGER softdelete_fk_contact_refs_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_a30232e0_trash();
-COMMENT ON TRIGGER softdelete_fk_contact_refs_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_07_contact_refs_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_a30232e0_trash();
+COMMENT ON TRIGGER softdelete_fk_07_contact_refs_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.contact_refs must reference a live row of public.contacts (foreign key
 -- contact_refs_contact_id_fkey of public.contact_refs (ON DELETE SET NULL))
@@ -869,15 +869,15 @@ COMMENT ON FUNCTION softdelete.fk_a30232e0_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.contact_refs inserted, changed or restored must reference a live row of
 -- public.contacts (contact_refs_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_contact_refs_contact_id_fkey_ins ON public.contact_refs;
-CREATE CONSTRAINT TRIGGER softdelete_fk_contact_refs_contact_id_fkey_ins AFTER INSERT ON public.contact_refs NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_a30232e0_check();
-COMMENT ON TRIGGER softdelete_fk_contact_refs_contact_id_fkey_ins ON public.contact_refs IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_contact_refs_contact_id_fkey_ins ON public.contact_refs;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contact_refs_contact_id_fkey_ins AFTER INSERT ON public.contact_refs NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_a30232e0_check();
+COMMENT ON TRIGGER softdelete_fk_00_contact_refs_contact_id_fkey_ins ON public.contact_refs IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.contact_refs inserted, changed or restored must reference a live row of
 -- public.contacts (contact_refs_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_contact_refs_contact_id_fkey_upd ON public.contact_refs;
-CREATE CONSTRAINT TRIGGER softdelete_fk_contact_refs_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.contact_refs NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_a30232e0_check();
-COMMENT ON TRIGGER softdelete_fk_contact_refs_contact_id_fkey_upd ON public.contact_refs IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_contact_refs_contact_id_fkey_upd ON public.contact_refs;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contact_refs_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.contact_refs NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_a30232e0_check();
+COMMENT ON TRIGGER softdelete_fk_00_contact_refs_contact_id_fkey_upd ON public.contact_refs IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key deal_notes_deal_id_fkey of public.deal_notes (ON DELETE CASCADE) does when a row
 -- of public.deals is trashed
@@ -892,8 +892,8 @@ COMMENT ON FUNCTION softdelete.fk_e9098d43_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.deals does what deleting it would: foreign key deal_notes_deal_id_fkey
 -- of public.deal_notes (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_deal_notes_deal_id_fkey_trash AFTER UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_trash();
-COMMENT ON TRIGGER softdelete_fk_deal_notes_deal_id_fkey_trash ON public.deals IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_trash AFTER UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_trash();
+COMMENT ON TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_trash ON public.deals IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.deals restores the rows of public.deal_notes its delete trashed
 -- (foreign key deal_notes_deal_id_fkey of public.deal_notes (ON DELETE CASCADE))
@@ -908,8 +908,8 @@ COMMENT ON FUNCTION softdelete.fk_e9098d43_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.deals restores what its delete cascaded to through foreign key
 -- deal_notes_deal_id_fkey of public.deal_notes (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_deal_notes_deal_id_fkey_restore AFTER UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_restore();
-COMMENT ON TRIGGER softdelete_fk_deal_notes_deal_id_fkey_restore ON public.deals IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_restore AFTER UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_restore();
+COMMENT ON TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_restore ON public.deals IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.deal_notes must reference a live row of public.deals (foreign key
 -- deal_notes_deal_id_fkey of public.deal_notes (ON DELETE CASCADE))
@@ -928,15 +928,15 @@ COMMENT ON FUNCTION softdelete.fk_e9098d43_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.deal_notes inserted, changed or restored must reference a live row of
 -- public.deals (deal_notes_deal_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_deal_notes_deal_id_fkey_ins ON public.deal_notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_deal_notes_deal_id_fkey_ins AFTER INSERT ON public.deal_notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.deal_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_check();
-COMMENT ON TRIGGER softdelete_fk_deal_notes_deal_id_fkey_ins ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_deal_notes_deal_id_fkey_ins ON public.deal_notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_ins AFTER INSERT ON public.deal_notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.deal_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_e9098d43_check();
+COMMENT ON TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_ins ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.deal_notes inserted, changed or restored must reference a live row of
 -- public.deals (deal_notes_deal_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_deal_notes_deal_id_fkey_upd ON public.deal_notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_deal_notes_deal_id_fkey_upd AFTER UPDATE OF deal_id, deleted_at ON public.deal_notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.deal_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.deal_id IS DISTINCT FROM NEW.deal_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_e9098d43_check();
-COMMENT ON TRIGGER softdelete_fk_deal_notes_deal_id_fkey_upd ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_deal_notes_deal_id_fkey_upd ON public.deal_notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_upd AFTER UPDATE OF deal_id, deleted_at ON public.deal_notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.deal_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.deal_id IS DISTINCT FROM NEW.deal_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_e9098d43_check();
+COMMENT ON TRIGGER softdelete_fk_00_deal_notes_deal_id_fkey_upd ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key deals_contact_id_fkey of public.deals (ON DELETE CASCADE) does when a row of
 -- public.contacts is trashed
@@ -951,8 +951,8 @@ COMMENT ON FUNCTION softdelete.fk_4e59b32e_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key deals_contact_id_fkey
 -- of public.deals (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_deals_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_trash();
-COMMENT ON TRIGGER softdelete_fk_deals_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_deals_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_trash();
+COMMENT ON TRIGGER softdelete_fk_00_deals_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.contacts restores the rows of public.deals its delete trashed (foreign
 -- key deals_contact_id_fkey of public.deals (ON DELETE CASCADE))
@@ -967,8 +967,8 @@ COMMENT ON FUNCTION softdelete.fk_4e59b32e_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.contacts restores what its delete cascaded to through foreign key
 -- deals_contact_id_fkey of public.deals (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_deals_contact_id_fkey_restore AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_restore();
-COMMENT ON TRIGGER softdelete_fk_deals_contact_id_fkey_restore ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_deals_contact_id_fkey_restore AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_restore();
+COMMENT ON TRIGGER softdelete_fk_00_deals_contact_id_fkey_restore ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.deals must reference a live row of public.contacts (foreign key
 -- deals_contact_id_fkey of public.deals (ON DELETE CASCADE))
@@ -987,15 +987,15 @@ COMMENT ON FUNCTION softdelete.fk_4e59b32e_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.deals inserted, changed or restored must reference a live row of public.contacts
 -- (deals_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_deals_contact_id_fkey_ins ON public.deals;
-CREATE CONSTRAINT TRIGGER softdelete_fk_deals_contact_id_fkey_ins AFTER INSERT ON public.deals NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_check();
-COMMENT ON TRIGGER softdelete_fk_deals_contact_id_fkey_ins ON public.deals IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_deals_contact_id_fkey_ins ON public.deals;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_deals_contact_id_fkey_ins AFTER INSERT ON public.deals NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_4e59b32e_check();
+COMMENT ON TRIGGER softdelete_fk_00_deals_contact_id_fkey_ins ON public.deals IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.deals inserted, changed or restored must reference a live row of public.contacts
 -- (deals_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_deals_contact_id_fkey_upd ON public.deals;
-CREATE CONSTRAINT TRIGGER softdelete_fk_deals_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.deals NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_4e59b32e_check();
-COMMENT ON TRIGGER softdelete_fk_deals_contact_id_fkey_upd ON public.deals IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_deals_contact_id_fkey_upd ON public.deals;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_deals_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.deals NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_4e59b32e_check();
+COMMENT ON TRIGGER softdelete_fk_00_deals_contact_id_fkey_upd ON public.deals IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key emails_contact_id_fkey of public.emails (ON DELETE NO ACTION) does when a row of
 -- public.contacts is trashed
@@ -1018,9 +1018,9 @@ COMMENT ON FUNCTION softdelete.fk_be0456d4_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key emails_contact_id_fkey
 -- of public.emails (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_emails_contact_id_fkey_trash ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_emails_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_trash();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_04_emails_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_04_emails_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_trash();
+COMMENT ON TRIGGER softdelete_fk_04_emails_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.emails must reference a live row of public.contacts (foreign key
 -- emails_contact_id_fkey of public.emails (ON DELETE NO ACTION))
@@ -1039,15 +1039,15 @@ COMMENT ON FUNCTION softdelete.fk_be0456d4_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
 -- (emails_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_emails_contact_id_fkey_ins ON public.emails;
-CREATE CONSTRAINT TRIGGER softdelete_fk_emails_contact_id_fkey_ins AFTER INSERT ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_ins ON public.emails IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins AFTER INSERT ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
 -- (emails_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_emails_contact_id_fkey_upd ON public.emails;
-CREATE CONSTRAINT TRIGGER softdelete_fk_emails_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_upd ON public.emails IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key folders_parent_id_fkey of public.folders (ON DELETE CASCADE) does when a row of
 -- public.folders is trashed
@@ -1062,8 +1062,8 @@ COMMENT ON FUNCTION softdelete.fk_555c8e05_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.folders does what deleting it would: foreign key folders_parent_id_fkey
 -- of public.folders (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_folders_parent_id_fkey_trash AFTER UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_trash();
-COMMENT ON TRIGGER softdelete_fk_folders_parent_id_fkey_trash ON public.folders IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_folders_parent_id_fkey_trash AFTER UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_trash();
+COMMENT ON TRIGGER softdelete_fk_00_folders_parent_id_fkey_trash ON public.folders IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.folders restores the rows of public.folders its delete trashed (foreign
 -- key folders_parent_id_fkey of public.folders (ON DELETE CASCADE))
@@ -1078,8 +1078,8 @@ COMMENT ON FUNCTION softdelete.fk_555c8e05_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.folders restores what its delete cascaded to through foreign key
 -- folders_parent_id_fkey of public.folders (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_folders_parent_id_fkey_restore AFTER UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_restore();
-COMMENT ON TRIGGER softdelete_fk_folders_parent_id_fkey_restore ON public.folders IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_folders_parent_id_fkey_restore AFTER UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_restore();
+COMMENT ON TRIGGER softdelete_fk_00_folders_parent_id_fkey_restore ON public.folders IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.folders must reference a live row of public.folders (foreign key
 -- folders_parent_id_fkey of public.folders (ON DELETE CASCADE))
@@ -1098,15 +1098,15 @@ COMMENT ON FUNCTION softdelete.fk_555c8e05_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.folders inserted, changed or restored must reference a live row of public.folders
 -- (folders_parent_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_folders_parent_id_fkey_ins ON public.folders;
-CREATE CONSTRAINT TRIGGER softdelete_fk_folders_parent_id_fkey_ins AFTER INSERT ON public.folders NOT DEFERRABLE FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_check();
-COMMENT ON TRIGGER softdelete_fk_folders_parent_id_fkey_ins ON public.folders IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_folders_parent_id_fkey_ins ON public.folders;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_folders_parent_id_fkey_ins AFTER INSERT ON public.folders NOT DEFERRABLE FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_555c8e05_check();
+COMMENT ON TRIGGER softdelete_fk_00_folders_parent_id_fkey_ins ON public.folders IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.folders inserted, changed or restored must reference a live row of public.folders
 -- (folders_parent_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_folders_parent_id_fkey_upd ON public.folders;
-CREATE CONSTRAINT TRIGGER softdelete_fk_folders_parent_id_fkey_upd AFTER UPDATE OF parent_id, deleted_at ON public.folders NOT DEFERRABLE FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.parent_id IS DISTINCT FROM NEW.parent_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_555c8e05_check();
-COMMENT ON TRIGGER softdelete_fk_folders_parent_id_fkey_upd ON public.folders IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_folders_parent_id_fkey_upd ON public.folders;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_folders_parent_id_fkey_upd AFTER UPDATE OF parent_id, deleted_at ON public.folders NOT DEFERRABLE FOR EACH ROW WHEN (NEW.parent_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.parent_id IS DISTINCT FROM NEW.parent_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_555c8e05_check();
+COMMENT ON TRIGGER softdelete_fk_00_folders_parent_id_fkey_upd ON public.folders IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key invoices_account_id_region_fkey of public.invoices (ON DELETE CASCADE) does when
 -- a row of public.accounts is trashed
@@ -1121,8 +1121,8 @@ COMMENT ON FUNCTION softdelete.fk_867ea332_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.accounts does what deleting it would: foreign key
 -- invoices_account_id_region_fkey of public.invoices (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_invoices_account_id_region_fkey_trash AFTER UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_867ea332_trash();
-COMMENT ON TRIGGER softdelete_fk_invoices_account_id_region_fkey_trash ON public.accounts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_trash AFTER UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_867ea332_trash();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_trash ON public.accounts IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.accounts restores the rows of public.invoices its delete trashed
 -- (foreign key invoices_account_id_region_fkey of public.invoices (ON DELETE CASCADE))
@@ -1137,8 +1137,8 @@ COMMENT ON FUNCTION softdelete.fk_867ea332_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.accounts restores what its delete cascaded to through foreign key
 -- invoices_account_id_region_fkey of public.invoices (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_invoices_account_id_region_fkey_restore AFTER UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_867ea332_restore();
-COMMENT ON TRIGGER softdelete_fk_invoices_account_id_region_fkey_restore ON public.accounts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_restore AFTER UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_867ea332_restore();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_restore ON public.accounts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.invoices must reference a live row of public.accounts (foreign key
 -- invoices_account_id_region_fkey of public.invoices (ON DELETE CASCADE))
@@ -1157,15 +1157,15 @@ COMMENT ON FUNCTION softdelete.fk_867ea332_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.invoices inserted, changed or restored must reference a live row of
 -- public.accounts (invoices_account_id_region_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_invoices_account_id_region_fkey_ins ON public.invoices;
-CREATE CONSTRAINT TRIGGER softdelete_fk_invoices_account_id_region_fkey_ins AFTER INSERT ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_867ea332_check();
-COMMENT ON TRIGGER softdelete_fk_invoices_account_id_region_fkey_ins ON public.invoices IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_account_id_region_fkey_ins ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_ins AFTER INSERT ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_867ea332_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_ins ON public.invoices IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.invoices inserted, changed or restored must reference a live row of
 -- public.accounts (invoices_account_id_region_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_invoices_account_id_region_fkey_upd ON public.invoices;
-CREATE CONSTRAINT TRIGGER softdelete_fk_invoices_account_id_region_fkey_upd AFTER UPDATE OF account_id, region, deleted_at ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.region IS DISTINCT FROM NEW.region OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_867ea332_check();
-COMMENT ON TRIGGER softdelete_fk_invoices_account_id_region_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_account_id_region_fkey_upd ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_upd AFTER UPDATE OF account_id, region, deleted_at ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.region IS DISTINCT FROM NEW.region OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_867ea332_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_account_id_region_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key meetings_contact_id_fkey of public.meetings (ON DELETE NO ACTION) does when a
 -- row of public.contacts is trashed
@@ -1188,9 +1188,9 @@ COMMENT ON FUNCTION softdelete.fk_3431ba35_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key
 -- meetings_contact_id_fkey of public.meetings (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_meetings_contact_id_fkey_trash ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_meetings_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_3431ba35_trash();
-COMMENT ON TRIGGER softdelete_fk_meetings_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_05_meetings_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_05_meetings_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_3431ba35_trash();
+COMMENT ON TRIGGER softdelete_fk_05_meetings_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.meetings must reference a live row of public.contacts (foreign key
 -- meetings_contact_id_fkey of public.meetings (ON DELETE NO ACTION))
@@ -1212,15 +1212,15 @@ COMMENT ON FUNCTION softdelete.fk_3431ba35_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.meetings inserted, changed or restored must reference a live row of
 -- public.contacts (meetings_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_meetings_contact_id_fkey_ins ON public.meetings;
-CREATE CONSTRAINT TRIGGER softdelete_fk_meetings_contact_id_fkey_ins AFTER INSERT ON public.meetings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_3431ba35_check();
-COMMENT ON TRIGGER softdelete_fk_meetings_contact_id_fkey_ins ON public.meetings IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_meetings_contact_id_fkey_ins ON public.meetings;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_meetings_contact_id_fkey_ins AFTER INSERT ON public.meetings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_3431ba35_check();
+COMMENT ON TRIGGER softdelete_fk_00_meetings_contact_id_fkey_ins ON public.meetings IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.meetings inserted, changed or restored must reference a live row of
 -- public.contacts (meetings_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_meetings_contact_id_fkey_upd ON public.meetings;
-CREATE CONSTRAINT TRIGGER softdelete_fk_meetings_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.meetings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_3431ba35_check();
-COMMENT ON TRIGGER softdelete_fk_meetings_contact_id_fkey_upd ON public.meetings IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_meetings_contact_id_fkey_upd ON public.meetings;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_meetings_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.meetings DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_3431ba35_check();
+COMMENT ON TRIGGER softdelete_fk_00_meetings_contact_id_fkey_upd ON public.meetings IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key members_region_org_id_fkey of public.members (ON DELETE SET NULL) does when a
 -- row of public.orgs is trashed
@@ -1235,8 +1235,8 @@ COMMENT ON FUNCTION softdelete.fk_c8fc5d0d_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.orgs does what deleting it would: foreign key members_region_org_id_fkey
 -- of public.members (ON DELETE SET NULL)
-CREATE OR REPLACE TRIGGER softdelete_fk_members_region_org_id_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_trash();
-COMMENT ON TRIGGER softdelete_fk_members_region_org_id_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_members_region_org_id_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_trash();
+COMMENT ON TRIGGER softdelete_fk_00_members_region_org_id_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.members must reference a live row of public.orgs (foreign key
 -- members_region_org_id_fkey of public.members (ON DELETE SET NULL))
@@ -1255,15 +1255,15 @@ COMMENT ON FUNCTION softdelete.fk_c8fc5d0d_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.members inserted, changed or restored must reference a live row of public.orgs
 -- (members_region_org_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_members_region_org_id_fkey_ins ON public.members;
-CREATE CONSTRAINT TRIGGER softdelete_fk_members_region_org_id_fkey_ins AFTER INSERT ON public.members NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_check();
-COMMENT ON TRIGGER softdelete_fk_members_region_org_id_fkey_ins ON public.members IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_members_region_org_id_fkey_ins ON public.members;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_members_region_org_id_fkey_ins AFTER INSERT ON public.members NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_check();
+COMMENT ON TRIGGER softdelete_fk_00_members_region_org_id_fkey_ins ON public.members IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.members inserted, changed or restored must reference a live row of public.orgs
 -- (members_region_org_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_members_region_org_id_fkey_upd ON public.members;
-CREATE CONSTRAINT TRIGGER softdelete_fk_members_region_org_id_fkey_upd AFTER UPDATE OF region, org_id, deleted_at ON public.members NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.region IS DISTINCT FROM NEW.region OR OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_check();
-COMMENT ON TRIGGER softdelete_fk_members_region_org_id_fkey_upd ON public.members IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_members_region_org_id_fkey_upd ON public.members;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_members_region_org_id_fkey_upd AFTER UPDATE OF region, org_id, deleted_at ON public.members NOT DEFERRABLE FOR EACH ROW WHEN (NEW.region IS NOT NULL AND NEW.org_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.region IS DISTINCT FROM NEW.region OR OLD.org_id IS DISTINCT FROM NEW.org_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_c8fc5d0d_check();
+COMMENT ON TRIGGER softdelete_fk_00_members_region_org_id_fkey_upd ON public.members IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key notes_contact_id_fkey of public.notes (ON DELETE CASCADE) does when a row of
 -- public.contacts is trashed
@@ -1281,8 +1281,8 @@ COMMENT ON FUNCTION softdelete.fk_13ed236a_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key notes_contact_id_fkey
 -- of public.notes (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_notes_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_13ed236a_trash();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_06_notes_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_13ed236a_trash();
+COMMENT ON TRIGGER softdelete_fk_06_notes_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.notes must reference a live row of public.contacts (foreign key
 -- notes_contact_id_fkey of public.notes (ON DELETE CASCADE))
@@ -1301,15 +1301,15 @@ COMMENT ON FUNCTION softdelete.fk_13ed236a_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.notes inserted, changed or restored must reference a live row of public.contacts
 -- (notes_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_notes_contact_id_fkey_ins ON public.notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_notes_contact_id_fkey_ins AFTER INSERT ON public.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_13ed236a_check();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_ins ON public.notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_ins ON public.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins AFTER INSERT ON public.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_13ed236a_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins ON public.notes IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.notes inserted, changed or restored must reference a live row of public.contacts
 -- (notes_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_notes_contact_id_fkey_upd ON public.notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_notes_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_13ed236a_check();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_upd ON public.notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_upd ON public.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_13ed236a_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd ON public.notes IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key payments_account_id_region_fkey of public.payments (ON DELETE NO ACTION) does
 -- when a row of public.accounts is trashed
@@ -1337,9 +1337,9 @@ COMMENT ON FUNCTION softdelete.fk_c2b275ee_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.accounts does what deleting it would: foreign key
 -- payments_account_id_region_fkey of public.payments (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_payments_account_id_region_fkey_trash ON public.accounts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_payments_account_id_region_fkey_trash AFTER UPDATE OF deleted_at ON public.accounts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_c2b275ee_trash();
-COMMENT ON TRIGGER softdelete_fk_payments_account_id_region_fkey_trash ON public.accounts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_01_payments_account_id_region_fkey_trash ON public.accounts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_01_payments_account_id_region_fkey_trash AFTER UPDATE OF deleted_at ON public.accounts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_c2b275ee_trash();
+COMMENT ON TRIGGER softdelete_fk_01_payments_account_id_region_fkey_trash ON public.accounts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.payments must reference a live row of public.accounts (foreign key
 -- payments_account_id_region_fkey of public.payments (ON DELETE NO ACTION))
@@ -1358,15 +1358,15 @@ COMMENT ON FUNCTION softdelete.fk_c2b275ee_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.payments inserted, changed or restored must reference a live row of
 -- public.accounts (payments_account_id_region_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_payments_account_id_region_fkey_ins ON public.payments;
-CREATE CONSTRAINT TRIGGER softdelete_fk_payments_account_id_region_fkey_ins AFTER INSERT ON public.payments NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_c2b275ee_check();
-COMMENT ON TRIGGER softdelete_fk_payments_account_id_region_fkey_ins ON public.payments IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_payments_account_id_region_fkey_ins ON public.payments;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_payments_account_id_region_fkey_ins AFTER INSERT ON public.payments NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_c2b275ee_check();
+COMMENT ON TRIGGER softdelete_fk_00_payments_account_id_region_fkey_ins ON public.payments IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.payments inserted, changed or restored must reference a live row of
 -- public.accounts (payments_account_id_region_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_payments_account_id_region_fkey_upd ON public.payments;
-CREATE CONSTRAINT TRIGGER softdelete_fk_payments_account_id_region_fkey_upd AFTER UPDATE OF account_id, region, deleted_at ON public.payments NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.region IS DISTINCT FROM NEW.region OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_c2b275ee_check();
-COMMENT ON TRIGGER softdelete_fk_payments_account_id_region_fkey_upd ON public.payments IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_payments_account_id_region_fkey_upd ON public.payments;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_payments_account_id_region_fkey_upd AFTER UPDATE OF account_id, region, deleted_at ON public.payments NOT DEFERRABLE FOR EACH ROW WHEN (NEW.account_id IS NOT NULL AND NEW.region IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.region IS DISTINCT FROM NEW.region OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_c2b275ee_check();
+COMMENT ON TRIGGER softdelete_fk_00_payments_account_id_region_fkey_upd ON public.payments IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key ping_pong_id_fkey of public.ping (ON DELETE CASCADE) does when a row of
 -- public.pong is trashed
@@ -1381,8 +1381,8 @@ COMMENT ON FUNCTION softdelete.fk_f82eed69_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.pong does what deleting it would: foreign key ping_pong_id_fkey of
 -- public.ping (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_ping_pong_id_fkey_trash AFTER UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_trash();
-COMMENT ON TRIGGER softdelete_fk_ping_pong_id_fkey_trash ON public.pong IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_ping_pong_id_fkey_trash AFTER UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_trash();
+COMMENT ON TRIGGER softdelete_fk_00_ping_pong_id_fkey_trash ON public.pong IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.pong restores the rows of public.ping its delete trashed (foreign key
 -- ping_pong_id_fkey of public.ping (ON DELETE CASCADE))
@@ -1397,8 +1397,8 @@ COMMENT ON FUNCTION softdelete.fk_f82eed69_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.pong restores what its delete cascaded to through foreign key
 -- ping_pong_id_fkey of public.ping (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_ping_pong_id_fkey_restore AFTER UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_restore();
-COMMENT ON TRIGGER softdelete_fk_ping_pong_id_fkey_restore ON public.pong IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_ping_pong_id_fkey_restore AFTER UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_restore();
+COMMENT ON TRIGGER softdelete_fk_00_ping_pong_id_fkey_restore ON public.pong IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.ping must reference a live row of public.pong (foreign key ping_pong_id_fkey of
 -- public.ping (ON DELETE CASCADE))
@@ -1420,15 +1420,15 @@ COMMENT ON FUNCTION softdelete.fk_f82eed69_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.ping inserted, changed or restored must reference a live row of public.pong
 -- (ping_pong_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_ping_pong_id_fkey_ins ON public.ping;
-CREATE CONSTRAINT TRIGGER softdelete_fk_ping_pong_id_fkey_ins AFTER INSERT ON public.ping DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.pong_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_check();
-COMMENT ON TRIGGER softdelete_fk_ping_pong_id_fkey_ins ON public.ping IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_ping_pong_id_fkey_ins ON public.ping;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_ping_pong_id_fkey_ins AFTER INSERT ON public.ping DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.pong_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_f82eed69_check();
+COMMENT ON TRIGGER softdelete_fk_00_ping_pong_id_fkey_ins ON public.ping IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.ping inserted, changed or restored must reference a live row of public.pong
 -- (ping_pong_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_ping_pong_id_fkey_upd ON public.ping;
-CREATE CONSTRAINT TRIGGER softdelete_fk_ping_pong_id_fkey_upd AFTER UPDATE OF pong_id, deleted_at ON public.ping DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.pong_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.pong_id IS DISTINCT FROM NEW.pong_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_f82eed69_check();
-COMMENT ON TRIGGER softdelete_fk_ping_pong_id_fkey_upd ON public.ping IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_ping_pong_id_fkey_upd ON public.ping;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_ping_pong_id_fkey_upd AFTER UPDATE OF pong_id, deleted_at ON public.ping DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.pong_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.pong_id IS DISTINCT FROM NEW.pong_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_f82eed69_check();
+COMMENT ON TRIGGER softdelete_fk_00_ping_pong_id_fkey_upd ON public.ping IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key pong_ping_id_fkey of public.pong (ON DELETE CASCADE) does when a row of
 -- public.ping is trashed
@@ -1443,8 +1443,8 @@ COMMENT ON FUNCTION softdelete.fk_7a71028e_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.ping does what deleting it would: foreign key pong_ping_id_fkey of
 -- public.pong (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_pong_ping_id_fkey_trash AFTER UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_trash();
-COMMENT ON TRIGGER softdelete_fk_pong_ping_id_fkey_trash ON public.ping IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_pong_ping_id_fkey_trash AFTER UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_trash();
+COMMENT ON TRIGGER softdelete_fk_00_pong_ping_id_fkey_trash ON public.ping IS 'softdelete-proxy <fingerprint>';
 
 -- restoring a row of public.ping restores the rows of public.pong its delete trashed (foreign key
 -- pong_ping_id_fkey of public.pong (ON DELETE CASCADE))
@@ -1459,8 +1459,8 @@ COMMENT ON FUNCTION softdelete.fk_7a71028e_restore() IS 'softdelete-proxy <finge
 
 -- restoring a row of public.ping restores what its delete cascaded to through foreign key
 -- pong_ping_id_fkey of public.pong (ON DELETE CASCADE)
-CREATE OR REPLACE TRIGGER softdelete_fk_pong_ping_id_fkey_restore AFTER UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_restore();
-COMMENT ON TRIGGER softdelete_fk_pong_ping_id_fkey_restore ON public.ping IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_00_pong_ping_id_fkey_restore AFTER UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND OLD.deleted_op IS NOT NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_restore();
+COMMENT ON TRIGGER softdelete_fk_00_pong_ping_id_fkey_restore ON public.ping IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.pong must reference a live row of public.ping (foreign key pong_ping_id_fkey of
 -- public.pong (ON DELETE CASCADE))
@@ -1479,31 +1479,41 @@ COMMENT ON FUNCTION softdelete.fk_7a71028e_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.pong inserted, changed or restored must reference a live row of public.ping
 -- (pong_ping_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_pong_ping_id_fkey_ins ON public.pong;
-CREATE CONSTRAINT TRIGGER softdelete_fk_pong_ping_id_fkey_ins AFTER INSERT ON public.pong NOT DEFERRABLE FOR EACH ROW WHEN (NEW.ping_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_check();
-COMMENT ON TRIGGER softdelete_fk_pong_ping_id_fkey_ins ON public.pong IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_pong_ping_id_fkey_ins ON public.pong;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_pong_ping_id_fkey_ins AFTER INSERT ON public.pong NOT DEFERRABLE FOR EACH ROW WHEN (NEW.ping_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_7a71028e_check();
+COMMENT ON TRIGGER softdelete_fk_00_pong_ping_id_fkey_ins ON public.pong IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.pong inserted, changed or restored must reference a live row of public.ping
 -- (pong_ping_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_pong_ping_id_fkey_upd ON public.pong;
-CREATE CONSTRAINT TRIGGER softdelete_fk_pong_ping_id_fkey_upd AFTER UPDATE OF ping_id, deleted_at ON public.pong NOT DEFERRABLE FOR EACH ROW WHEN (NEW.ping_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.ping_id IS DISTINCT FROM NEW.ping_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_7a71028e_check();
-COMMENT ON TRIGGER softdelete_fk_pong_ping_id_fkey_upd ON public.pong IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_pong_ping_id_fkey_upd ON public.pong;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_pong_ping_id_fkey_upd AFTER UPDATE OF ping_id, deleted_at ON public.pong NOT DEFERRABLE FOR EACH ROW WHEN (NEW.ping_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.ping_id IS DISTINCT FROM NEW.ping_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_7a71028e_check();
+COMMENT ON TRIGGER softdelete_fk_00_pong_ping_id_fkey_upd ON public.pong IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key tags_contact_id_fkey of public.tags (ON DELETE SET DEFAULT) does when a row of
 -- public.contacts is trashed
 CREATE OR REPLACE FUNCTION softdelete.fk_ab9b73ad_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    conname text := 'tags_contact_id_fkey';
 BEGIN
     UPDATE ONLY public.tags x SET contact_id = DEFAULT
     WHERE OLD.id = x.contact_id AND x.deleted_at IS NULL;
-    RETURN NULL;
+    IF EXISTS (SELECT 1 FROM ONLY public.contacts y WHERE y.id = OLD.id AND y.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ONLY public.tags x WHERE OLD.id = x.contact_id AND x.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = 'tags', CONSTRAINT = conname,
+        MESSAGE = 'update or delete on table "' || TG_TABLE_NAME || '" violates foreign key constraint "' || conname || '" on table "tags"',
+        DETAIL = 'Key (id)=(' || concat_ws(', ', OLD.id::text) || ') is still referenced from table "tags".';
 END
 $$;
 COMMENT ON FUNCTION softdelete.fk_ab9b73ad_trash() IS 'softdelete-proxy <fingerprint>';
 
 -- trashing a row of public.contacts does what deleting it would: foreign key tags_contact_id_fkey
 -- of public.tags (ON DELETE SET DEFAULT)
-CREATE OR REPLACE TRIGGER softdelete_fk_tags_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_ab9b73ad_trash();
-COMMENT ON TRIGGER softdelete_fk_tags_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_02_tags_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_ab9b73ad_trash();
+COMMENT ON TRIGGER softdelete_fk_02_tags_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.tags must reference a live row of public.contacts (foreign key
 -- tags_contact_id_fkey of public.tags (ON DELETE SET DEFAULT))
@@ -1522,15 +1532,15 @@ COMMENT ON FUNCTION softdelete.fk_ab9b73ad_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.tags inserted, changed or restored must reference a live row of public.contacts
 -- (tags_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_tags_contact_id_fkey_ins ON public.tags;
-CREATE CONSTRAINT TRIGGER softdelete_fk_tags_contact_id_fkey_ins AFTER INSERT ON public.tags NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_ab9b73ad_check();
-COMMENT ON TRIGGER softdelete_fk_tags_contact_id_fkey_ins ON public.tags IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_tags_contact_id_fkey_ins ON public.tags;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_tags_contact_id_fkey_ins AFTER INSERT ON public.tags NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_ab9b73ad_check();
+COMMENT ON TRIGGER softdelete_fk_00_tags_contact_id_fkey_ins ON public.tags IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.tags inserted, changed or restored must reference a live row of public.contacts
 -- (tags_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_tags_contact_id_fkey_upd ON public.tags;
-CREATE CONSTRAINT TRIGGER softdelete_fk_tags_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.tags NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_ab9b73ad_check();
-COMMENT ON TRIGGER softdelete_fk_tags_contact_id_fkey_upd ON public.tags IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_tags_contact_id_fkey_upd ON public.tags;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_tags_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.tags NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_ab9b73ad_check();
+COMMENT ON TRIGGER softdelete_fk_00_tags_contact_id_fkey_upd ON public.tags IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key tasks_contact_id_fkey of public.tasks (ON DELETE SET NULL) does when a row of
 -- public.contacts is trashed
@@ -1545,8 +1555,8 @@ COMMENT ON FUNCTION softdelete.fk_97f34f3b_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key tasks_contact_id_fkey
 -- of public.tasks (ON DELETE SET NULL)
-CREATE OR REPLACE TRIGGER softdelete_fk_tasks_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_97f34f3b_trash();
-COMMENT ON TRIGGER softdelete_fk_tasks_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_01_tasks_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_97f34f3b_trash();
+COMMENT ON TRIGGER softdelete_fk_01_tasks_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.tasks must reference a live row of public.contacts (foreign key
 -- tasks_contact_id_fkey of public.tasks (ON DELETE SET NULL))
@@ -1565,14 +1575,14 @@ COMMENT ON FUNCTION softdelete.fk_97f34f3b_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.tasks inserted, changed or restored must reference a live row of public.contacts
 -- (tasks_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_tasks_contact_id_fkey_ins ON public.tasks;
-CREATE CONSTRAINT TRIGGER softdelete_fk_tasks_contact_id_fkey_ins AFTER INSERT ON public.tasks NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_97f34f3b_check();
-COMMENT ON TRIGGER softdelete_fk_tasks_contact_id_fkey_ins ON public.tasks IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_tasks_contact_id_fkey_ins ON public.tasks;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_tasks_contact_id_fkey_ins AFTER INSERT ON public.tasks NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_97f34f3b_check();
+COMMENT ON TRIGGER softdelete_fk_00_tasks_contact_id_fkey_ins ON public.tasks IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.tasks inserted, changed or restored must reference a live row of public.contacts
 -- (tasks_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_tasks_contact_id_fkey_upd ON public.tasks;
-CREATE CONSTRAINT TRIGGER softdelete_fk_tasks_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.tasks NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_97f34f3b_check();
-COMMENT ON TRIGGER softdelete_fk_tasks_contact_id_fkey_upd ON public.tasks IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_tasks_contact_id_fkey_upd ON public.tasks;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_tasks_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.tasks NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_97f34f3b_check();
+COMMENT ON TRIGGER softdelete_fk_00_tasks_contact_id_fkey_upd ON public.tasks IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;

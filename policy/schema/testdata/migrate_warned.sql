@@ -211,9 +211,9 @@ COMMENT ON FUNCTION softdelete.fk_2f2f4c85_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key notes_contact_id_fkey
 -- of crm.notes (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_notes_contact_id_fkey_trash ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_notes_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_trash();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_03_notes_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_03_notes_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_trash();
+COMMENT ON TRIGGER softdelete_fk_03_notes_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of crm.notes must reference a live row of public.contacts (foreign key
 -- notes_contact_id_fkey of crm.notes (ON DELETE NO ACTION))
@@ -232,15 +232,15 @@ COMMENT ON FUNCTION softdelete.fk_2f2f4c85_check() IS 'softdelete-proxy <fingerp
 
 -- a row of crm.notes inserted, changed or restored must reference a live row of public.contacts
 -- (notes_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_notes_contact_id_fkey_ins ON crm.notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_notes_contact_id_fkey_ins AFTER INSERT ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_ins ON crm.notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_ins ON crm.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins AFTER INSERT ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins ON crm.notes IS 'softdelete-proxy <fingerprint>';
 
 -- a row of crm.notes inserted, changed or restored must reference a live row of public.contacts
 -- (notes_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_notes_contact_id_fkey_upd ON crm.notes;
-CREATE CONSTRAINT TRIGGER softdelete_fk_notes_contact_id_fkey_upd AFTER UPDATE OF contact_id, removed_at ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.removed_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
-COMMENT ON TRIGGER softdelete_fk_notes_contact_id_fkey_upd ON crm.notes IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_upd ON crm.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd AFTER UPDATE OF contact_id, removed_at ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.removed_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd ON crm.notes IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key calls_contact_id_fkey of public.calls (ON DELETE NO ACTION) does when a row of
 -- public.contacts is trashed
@@ -263,9 +263,9 @@ COMMENT ON FUNCTION softdelete.fk_d7d5bbce_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key calls_contact_id_fkey
 -- of public.calls (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_calls_contact_id_fkey_trash ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_calls_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_trash();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_trash();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.calls must reference a live row of public.contacts (foreign key
 -- calls_contact_id_fkey of public.calls (ON DELETE NO ACTION))
@@ -284,15 +284,15 @@ COMMENT ON FUNCTION softdelete.fk_d7d5bbce_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
 -- (calls_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_calls_contact_id_fkey_ins ON public.calls;
-CREATE CONSTRAINT TRIGGER softdelete_fk_calls_contact_id_fkey_ins AFTER INSERT ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_ins ON public.calls IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins AFTER INSERT ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
 -- (calls_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_calls_contact_id_fkey_upd ON public.calls;
-CREATE CONSTRAINT TRIGGER softdelete_fk_calls_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
-COMMENT ON TRIGGER softdelete_fk_calls_contact_id_fkey_upd ON public.calls IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key contacts_org_handle_fkey of public.contacts (ON DELETE NO ACTION) does when a
 -- row of public.orgs is trashed
@@ -315,9 +315,9 @@ COMMENT ON FUNCTION softdelete.fk_88d86548_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.orgs does what deleting it would: foreign key contacts_org_handle_fkey
 -- of public.contacts (ON DELETE NO ACTION)
-DROP TRIGGER IF EXISTS softdelete_fk_contacts_org_handle_fkey_trash ON public.orgs;
-CREATE CONSTRAINT TRIGGER softdelete_fk_contacts_org_handle_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_88d86548_trash();
-COMMENT ON TRIGGER softdelete_fk_contacts_org_handle_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_trash ON public.orgs;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_88d86548_trash();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.contacts must reference a live row of public.orgs (foreign key
 -- contacts_org_handle_fkey of public.contacts (ON DELETE NO ACTION))
@@ -336,15 +336,15 @@ COMMENT ON FUNCTION softdelete.fk_88d86548_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.contacts inserted, changed or restored must reference a live row of public.orgs
 -- (contacts_org_handle_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_contacts_org_handle_fkey_ins ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_contacts_org_handle_fkey_ins AFTER INSERT ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_88d86548_check();
-COMMENT ON TRIGGER softdelete_fk_contacts_org_handle_fkey_ins ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_ins ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_ins AFTER INSERT ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_88d86548_check();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_ins ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.contacts inserted, changed or restored must reference a live row of public.orgs
 -- (contacts_org_handle_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_contacts_org_handle_fkey_upd ON public.contacts;
-CREATE CONSTRAINT TRIGGER softdelete_fk_contacts_org_handle_fkey_upd AFTER UPDATE OF org_handle, deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.org_handle IS DISTINCT FROM NEW.org_handle OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_88d86548_check();
-COMMENT ON TRIGGER softdelete_fk_contacts_org_handle_fkey_upd ON public.contacts IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_upd ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_upd AFTER UPDATE OF org_handle, deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.org_handle IS DISTINCT FROM NEW.org_handle OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_88d86548_check();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_upd ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key emails_contact_id_fkey of public.emails (ON DELETE SET NULL) does when a row of
 -- public.contacts is trashed
@@ -359,8 +359,8 @@ COMMENT ON FUNCTION softdelete.fk_be0456d4_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key emails_contact_id_fkey
 -- of public.emails (ON DELETE SET NULL)
-CREATE OR REPLACE TRIGGER softdelete_fk_emails_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_trash();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_01_emails_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_trash();
+COMMENT ON TRIGGER softdelete_fk_01_emails_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.emails must reference a live row of public.contacts (foreign key
 -- emails_contact_id_fkey of public.emails (ON DELETE SET NULL))
@@ -379,15 +379,15 @@ COMMENT ON FUNCTION softdelete.fk_be0456d4_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
 -- (emails_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_emails_contact_id_fkey_ins ON public.emails;
-CREATE CONSTRAINT TRIGGER softdelete_fk_emails_contact_id_fkey_ins AFTER INSERT ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_ins ON public.emails IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins AFTER INSERT ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
 -- (emails_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_emails_contact_id_fkey_upd ON public.emails;
-CREATE CONSTRAINT TRIGGER softdelete_fk_emails_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
-COMMENT ON TRIGGER softdelete_fk_emails_contact_id_fkey_upd ON public.emails IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails IS 'softdelete-proxy <fingerprint>';
 
 -- what foreign key invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT) does when a row
 -- of public.contacts is trashed
@@ -407,8 +407,8 @@ COMMENT ON FUNCTION softdelete.fk_2f2dd05e_trash() IS 'softdelete-proxy <fingerp
 
 -- trashing a row of public.contacts does what deleting it would: foreign key
 -- invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT)
-CREATE OR REPLACE TRIGGER softdelete_fk_invoices_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_trash();
-COMMENT ON TRIGGER softdelete_fk_invoices_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+CREATE OR REPLACE TRIGGER softdelete_fk_02_invoices_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_trash();
+COMMENT ON TRIGGER softdelete_fk_02_invoices_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.invoices must reference a live row of public.contacts (foreign key
 -- invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT))
@@ -427,14 +427,14 @@ COMMENT ON FUNCTION softdelete.fk_2f2dd05e_check() IS 'softdelete-proxy <fingerp
 
 -- a row of public.invoices inserted, changed or restored must reference a live row of
 -- public.contacts (invoices_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_invoices_contact_id_fkey_ins ON public.invoices;
-CREATE CONSTRAINT TRIGGER softdelete_fk_invoices_contact_id_fkey_ins AFTER INSERT ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
-COMMENT ON TRIGGER softdelete_fk_invoices_contact_id_fkey_ins ON public.invoices IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_contact_id_fkey_ins ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_contact_id_fkey_ins AFTER INSERT ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_ins ON public.invoices IS 'softdelete-proxy <fingerprint>';
 
 -- a row of public.invoices inserted, changed or restored must reference a live row of
 -- public.contacts (invoices_contact_id_fkey)
-DROP TRIGGER IF EXISTS softdelete_fk_invoices_contact_id_fkey_upd ON public.invoices;
-CREATE CONSTRAINT TRIGGER softdelete_fk_invoices_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
-COMMENT ON TRIGGER softdelete_fk_invoices_contact_id_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;
