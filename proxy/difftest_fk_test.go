@@ -242,7 +242,9 @@ func (w *fkWorkload) statement() genStmt {
 
 func (w *fkWorkload) write() genStmt {
 	fs := []func() genStmt{
-		func() genStmt { return genStmt{sql: "INSERT INTO p VALUES ($1, $2)", args: []any{w.fresh(), w.r.Intn(4)}} },
+		func() genStmt {
+			return genStmt{sql: "INSERT INTO p VALUES ($1, $2)", args: []any{w.fresh(), w.r.Intn(4)}}
+		},
 		func() genStmt {
 			return genStmt{sql: fmt.Sprintf("INSERT INTO %s (id, p_id) VALUES ($1, $2)", w.child()), args: []any{w.fresh(), w.key()}}
 		},
@@ -272,12 +274,18 @@ func (w *fkWorkload) write() genStmt {
 				w.child(), w.key(), w.key())}
 		},
 		func() genStmt { return genStmt{sql: "INSERT INTO gc VALUES ($1, $2)", args: []any{w.fresh(), w.key()}} },
-		func() genStmt { return genStmt{sql: "INSERT INTO tree VALUES ($1, $2)", args: []any{w.fresh(), w.key()}} },
-		func() genStmt { return genStmt{sql: "UPDATE tree SET parent = $1 WHERE id = $2", args: []any{w.key(), w.key()}} },
+		func() genStmt {
+			return genStmt{sql: "INSERT INTO tree VALUES ($1, $2)", args: []any{w.fresh(), w.key()}}
+		},
+		func() genStmt {
+			return genStmt{sql: "UPDATE tree SET parent = $1 WHERE id = $2", args: []any{w.key(), w.key()}}
+		},
 		func() genStmt {
 			return genStmt{sql: "INSERT INTO pair_child VALUES ($1, $2, $3)", args: []any{w.fresh(), w.r.Intn(3), 1 + w.r.Intn(10)}}
 		},
-		func() genStmt { return genStmt{sql: "INSERT INTO pair VALUES ($1, $2)", args: []any{w.r.Intn(3), w.fresh()}} },
+		func() genStmt {
+			return genStmt{sql: "INSERT INTO pair VALUES ($1, $2)", args: []any{w.r.Intn(3), w.fresh()}}
+		},
 	}
 	return fs[w.r.Intn(len(fs))]()
 }
@@ -311,7 +319,9 @@ func (w *fkWorkload) read() genStmt {
 		func() genStmt { return genStmt{sql: fmt.Sprintf("SELECT id, p_id FROM %s", w.child())} },
 		func() genStmt { return genStmt{sql: "SELECT id, grp FROM p"} },
 		func() genStmt { return genStmt{sql: "SELECT c.id, p.id FROM c_cascade c JOIN p ON p.id = c.p_id"} },
-		func() genStmt { return genStmt{sql: "SELECT g.id, c.id FROM gc g LEFT JOIN c_cascade c ON c.id = g.c_id"} },
+		func() genStmt {
+			return genStmt{sql: "SELECT g.id, c.id FROM gc g LEFT JOIN c_cascade c ON c.id = g.c_id"}
+		},
 		func() genStmt { return genStmt{sql: "SELECT id, parent FROM tree"} },
 		func() genStmt { return genStmt{sql: "SELECT id, region, pair_id FROM pair_child"} },
 		func() genStmt {
