@@ -1,6 +1,11 @@
 package schema
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
+
+const oidInt8 = 20
 
 // foreignKeys reports the foreign keys whose soft action cannot be kept
 // (docs/foreign-keys.md). A key between two managed tables is followed by
@@ -26,6 +31,20 @@ func (k *checker) foreignKeys() {
 			k.outgoingKey(fk)
 		}
 	}
+	k.operationColumn()
+}
+
+// operationColumn checks the type of the column that records delete
+// operations, on a table that needs it (migrate adds it when missing).
+func (k *checker) operationColumn() {
+	col, ok := k.t.Columns[opColumn]
+	if !ok || col.BaseType == oidInt8 || !slices.Contains(k.c.operationTables(), k.t) {
+		return
+	}
+	q := quoteDerived(opColumn)
+	k.add(Error, KindColumnType, q, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE bigint;", k.t.Quoted, q),
+		"column %s is %s; it records the delete operation of a trashed row (an ON DELETE CASCADE key between managed tables "+
+			"reaches this table) and must be bigint", q, col.Type)
 }
 
 func (k *checker) unmanagedCascade(fk ForeignKey) {

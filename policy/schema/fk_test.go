@@ -298,3 +298,16 @@ func TestFKPrivileges(t *testing.T) {
 	_, err := exec(app, "UPDATE contacts SET deleted_at = now() WHERE id = 8")
 	pgError(t, err, "42501", "permission denied for table contacts", "")
 }
+
+// TestFKOperationColumnType: a deleted_op column of another type is an
+// error check reports, with the fix.
+func TestFKOperationColumnType(t *testing.T) {
+	f := newFixture(t, "fk")
+	f.mustExec("ALTER TABLE folders ADD COLUMN deleted_op text")
+	r := Check(f.inspect())
+	if !slices.ContainsFunc(r.Findings, func(fd Finding) bool {
+		return fd.Kind == KindColumnType && fd.Table == "public.folders" && strings.Contains(fd.Message, "must be bigint")
+	}) {
+		t.Errorf("no column_type finding for folders.deleted_op text: %q", kinds(r, Error))
+	}
+}
