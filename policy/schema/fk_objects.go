@@ -232,11 +232,6 @@ func (g *fkGenerator) constraintTrigger(table, name, purpose, def string) Object
 		Create: []string{"DROP TRIGGER IF EXISTS " + q + " ON " + table + ";", "CREATE CONSTRAINT TRIGGER " + q + " " + def + ";"}}
 }
 
-// plainTrigger is a trigger named by this package (quoteDerived).
-func (g *fkGenerator) plainTrigger(table, name, purpose, def string) Object {
-	return g.c.derivedTrigger(table, name, purpose, def)
-}
-
 // derivedTrigger is triggerObject for a name this package makes up
 // (quoted as quote_ident would: quoteDerived).
 func (c *Catalog) derivedTrigger(table, name, purpose, def string) Object {
@@ -267,7 +262,7 @@ func (g *fkGenerator) trashObjects() []Object {
 		return []Object{fn, g.constraintTrigger(p, name, purpose,
 			fmt.Sprintf("AFTER UPDATE OF %s ON %s %s FOR EACH ROW %s", g.pdel, p, g.deferrability(), when)+exec)}
 	}
-	return []Object{fn, g.plainTrigger(p, name, purpose, fmt.Sprintf("AFTER UPDATE OF %s ON %s FOR EACH ROW %s", g.pdel, p, when)+exec)}
+	return []Object{fn, g.c.derivedTrigger(p, name, purpose, fmt.Sprintf("AFTER UPDATE OF %s ON %s FOR EACH ROW %s", g.pdel, p, when)+exec)}
 }
 
 // restoreObjects restore the children a parent's delete trashed.
@@ -275,7 +270,7 @@ func (g *fkGenerator) restoreObjects() []Object {
 	p, op := g.k.Parent.Quoted, quoteDerived(opColumn)
 	fn := g.function("restore", "restoring a row of "+p+" restores the rows of "+g.k.Child.Quoted+" its delete trashed ("+g.keyName()+")",
 		g.restoreBody())
-	return []Object{fn, g.plainTrigger(p, g.triggerName("restore", true),
+	return []Object{fn, g.c.derivedTrigger(p, g.triggerName("restore", true),
 		"restoring a row of "+p+" restores what its delete cascaded to through "+g.keyName(),
 		fmt.Sprintf("AFTER UPDATE OF %[1]s ON %[2]s FOR EACH ROW WHEN (OLD.%[1]s IS NOT NULL AND NEW.%[1]s IS NULL AND OLD.%[3]s IS NOT NULL)"+
 			" EXECUTE FUNCTION %[4]s()", g.pdel, p, op, g.c.ownName(g.fnName("restore"))))}
