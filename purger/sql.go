@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
 // Every statement the package sends is built here from a policy.Table, with
@@ -142,7 +143,7 @@ func forgetSQL(t policy.Table, pred string) string {
 // listSQL lists trashed rows older than $1 microseconds in state $3 (""
 // for any), oldest first, at most $2, with the row's key as text (see
 // keyText), when it was deleted, by whom and why, when it will be purged
-// (NULL: never) and its state (stateSQL).
+// (NULL: never), its state (stateSQL) and its delete operation.
 func listSQL(t policy.Table, key string) string {
 	col := ident(t.Column)
 	by, reason := "NULL::text", "NULL::text"
@@ -152,8 +153,8 @@ func listSQL(t policy.Table, key string) string {
 	if t.ReasonColumn != "" {
 		reason = ident(t.ReasonColumn) + "::text"
 	}
-	return "SELECT k, d, b, r, p, s FROM (SELECT " + key + " AS k, " + col + " AS d, " + by + " AS b, " + reason + " AS r, " +
-		purgeAtExpr(t) + " AS p, " + stateSQL(t) + " AS s FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
+	return "SELECT k, d, b, r, p, s, o FROM (SELECT " + key + " AS k, " + col + " AS d, " + by + " AS b, " + reason + " AS r, " +
+		purgeAtExpr(t) + " AS p, " + stateSQL(t) + " AS s, " + operationExpr(t) + " AS o FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
 		" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2"
 }
 
@@ -222,3 +223,10 @@ func idPredicate(k keyColumn) string {
 
 // keyColumn is one primary key column and its SQL type.
 type keyColumn struct{ name, typ string }
+
+// operationExpr reads a trashed row's delete operation, NULL on a table
+// without the column (migrate adds it to tables of ON DELETE CASCADE keys
+// only).
+func operationExpr(t policy.Table) string {
+	return "(to_jsonb(" + ident(t.Name) + ".*) ->> '" + schema.OperationColumn + "')::bigint"
+}

@@ -19,6 +19,7 @@ type TrashedRow struct {
 	PurgeAt   *time.Time `json:"purge_at,omitempty"` // nil: kept forever, held or locked
 	State     string     `json:"state"`              // one of States
 	Held      bool       `json:"held,omitempty"`
+	Operation *int64     `json:"operation,omitempty"` // the delete operation (docs/foreign-keys.md), nil without one
 }
 
 // ListOptions filter List.
@@ -50,7 +51,7 @@ func (tr *Trash) List(ctx context.Context, table string, o ListOptions) ([]Trash
 	}
 	var out []TrashedRow
 	var r TrashedRow
-	_, err = pgx.ForEachRow(rows, []any{&r.Key, &r.DeletedAt, &r.DeletedBy, &r.Reason, &r.PurgeAt, &r.State}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&r.Key, &r.DeletedAt, &r.DeletedBy, &r.Reason, &r.PurgeAt, &r.State, &r.Operation}, func() error {
 		r.Held = r.State == StateHeld
 		if r.Held || r.State == StateLocked {
 			r.PurgeAt = nil

@@ -32,9 +32,12 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 		return 0, err
 	}
 	detail := map[string]any{}
-	if s.Where != "" {
+	switch {
+	case s.Operation != 0:
+		detail["operation"] = s.Operation
+	case s.Where != "":
 		detail["where"] = s.Where
-	} else {
+	default:
 		detail["ids"] = s.IDs
 	}
 	ev := tr.event(action, t, detail)

@@ -19,7 +19,9 @@ const trashUsage = `trash <list|restore|forget|empty|keep-until|stats> [TABLE] -
 
 Works on the trash directly in the database (not through the proxy):
   trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json]
-  trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F
+  trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F | --operation N
+                                 (N: a delete operation of trash list; its
+                                 cascaded rows come back with it)
   trash forget TABLE --where SQL | --id V [--id V ...] | --ids-file F   delete forever (held rows are kept)
   trash empty TABLE [--yes]                              delete every trashed row forever
   trash keep-until TABLE --until TIME|never --where SQL | --id V ... | --ids-file F
@@ -40,6 +42,7 @@ type trashFlags struct {
 	limit                              int
 	where                              string
 	ids                                multiValue
+	operation                          int64
 	yes                                bool
 	state, idsFile, until              string
 }
@@ -75,8 +78,12 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err := f.readIDs(stdin); err != nil {
 		return err
 	}
-	if selects(sub) && (f.where == "") == (len(f.ids) == 0) {
-		fmt.Fprintln(stderr, "give either --where or --id (or --ids-file)")
+	if selects(sub) && selectors(f) != 1 {
+		msg := "give either --where or --id (or --ids-file)"
+		if sub == "restore" {
+			msg = "give one of --where, --id (or --ids-file) or --operation"
+		}
+		fmt.Fprintln(stderr, msg)
 		fs.Usage()
 		return errUsage
 	}
@@ -101,9 +108,9 @@ func isPermissionDenied(err error) bool {
 
 // trashSubs are the trash subcommands with their usage lines, in help order.
 var trashSubs = []struct{ name, usage string }{
-	{"list", "trash list TABLE [--older-than D] [--limit N] [--format table|json] --config FILE"},
-	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
-	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
+	{"list", "trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json] --config FILE"},
+	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F | --operation N [--actor NAME] --config FILE"},
+	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"empty", "trash empty TABLE [--yes] [--actor NAME] --config FILE"},
 	{"keep-until", "trash keep-until TABLE --until TIME|never --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"stats", "trash stats [--format table|json] --config FILE"},
@@ -145,6 +152,9 @@ func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 		fs.StringVar(&f.where, "where", "", "`SQL` condition on the table's columns selecting trashed rows")
 		fs.Var(&f.ids, "id", "primary key value `V` of a trashed row (repeatable)")
 		fs.StringVar(&f.idsFile, "ids-file", "", "read primary key values from `F`, one a line (- for stdin)")
+		if sub == "restore" {
+			fs.Int64Var(&f.operation, "operation", 0, "restore the rows delete operation `N` trashed (trash list shows it), and what it cascaded to")
+		}
 	case "empty":
 		fs.BoolVar(&f.yes, "yes", false, "do not ask for confirmation")
 	}
@@ -215,7 +225,7 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		if sub == "forget" {
 			op, verb = tr.Forget, "deleted forever"
 		}
-		n, err := op(ctx, pos[0], purger.Selector{Where: f.where, IDs: f.ids})
+		n, err := op(ctx, pos[0], purger.Selector{Where: f.where, IDs: f.ids, Operation: f.operation})
 		if err != nil {
 			return err
 		}
@@ -247,4 +257,15 @@ func emptyTrash(ctx context.Context, tr *purger.Trash, table string, yes bool, s
 	}
 	fmt.Fprintf(stdout, "deleted forever %d rows of %s\n", n, name)
 	return nil
+}
+
+// selectors counts the row selections given: --where, --id, --operation.
+func selectors(f *trashFlags) int {
+	n := 0
+	for _, given := range []bool{f.where != "", len(f.ids) > 0, f.operation != 0} {
+		if given {
+			n++
+		}
+	}
+	return n
 }

@@ -17,6 +17,8 @@ type Catalog struct {
 	Installed      []Installed // the objects migrate owns (objects_inspect.go)
 	Roles          Roles       // roles.purge and roles.hard_delete
 	SuperLogins    []string    // quoted superuser roles that can log in
+	FKeys          []FKey      // foreign keys with a managed table on either side (fk_inspect.go)
+	OperationSeq   bool        // the sequence of delete operations exists
 
 	quoted map[string]string // identifier -> quote_ident(identifier)
 }

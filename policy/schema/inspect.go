@@ -37,6 +37,9 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 		}
 		c.Tables = append(c.Tables, ti)
 	}
+	if err := c.loadFKeys(ctx, q); err != nil {
+		return nil, fmt.Errorf("reading foreign keys: %w", err)
+	}
 	if err := c.loadFunctions(ctx, q); err != nil {
 		return nil, fmt.Errorf("reading functions: %w", err)
 	}

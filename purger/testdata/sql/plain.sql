@@ -16,13 +16,13 @@ DELETE FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND (id = 1
 );
 
 -- list (one-column key)
-SELECT k, d, b, r, p, s FROM (SELECT "id"::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT "id"::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- list (composite key)
-SELECT k, d, b, r, p, s FROM (SELECT ROW("a", "b")::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT ROW("a", "b")::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- list (no key)
-SELECT k, d, b, r, p, s FROM (SELECT ctid::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT ctid::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- ids
 "id" = ANY ($1::text[]::character varying(20)[]);
