@@ -3,7 +3,7 @@ GO        ?= go
 PKGS      := ./...
 BENCHTIME ?= 1s
 
-.PHONY: all build test lint unit race fuzz bench bench-proxy difftest soak run docker clean
+.PHONY: all build test lint unit race fuzz bench bench-proxy difftest soak demo run docker clean
 
 all: build
 
@@ -38,11 +38,16 @@ fuzz:
 
 ## difftest: the long randomized differential test (real deletes directly vs soft
 ## deletes through the proxy). Replay one seed with SOFTDELETE_DIFFTEST_SEED=n.
+## Its foreign-key mode (docs/foreign-keys.md) runs DIFFTEST_FK_SEEDS seeds of DIFFTEST_FK_STEPS.
 DIFFTEST_SEEDS ?= 200
 DIFFTEST_STEPS ?= 2000
+DIFFTEST_FK_SEEDS ?= 50
+DIFFTEST_FK_STEPS ?= 1000
 difftest:
 	SOFTDELETE_DIFFTEST_SEEDS=$(DIFFTEST_SEEDS) SOFTDELETE_DIFFTEST_STEPS=$(DIFFTEST_STEPS) \
-		$(GO) test ./proxy/ -run TestSoftDeleteDifferential -count=1 -timeout 90m -v
+		$(GO) test ./proxy/ -run 'TestSoftDeleteDifferential$$' -count=1 -timeout 90m -v
+	SOFTDELETE_DIFFTEST_SEEDS=$(DIFFTEST_FK_SEEDS) SOFTDELETE_DIFFTEST_STEPS=$(DIFFTEST_FK_STEPS) \
+		$(GO) test ./proxy/ -run 'TestSoftDeleteDifferentialFK$$' -count=1 -timeout 90m -v
 
 ## soak: the proxy's load test for SOAK (default 5m) instead of a few seconds: hundreds of
 ## sessions, policy reloads, client kills and cluster restarts, then no goroutine, descriptor or
@@ -59,8 +64,12 @@ bench:
 bench-proxy: build
 	./bench/proxy.sh
 
-run: build
-	./bin/softdelete-proxy serve --config policy/example.yaml --log-format console
+## demo: a sample database under a policy, the guard installed, and the proxy in front of it on
+## 127.0.0.1:6433, with a psql session to follow (see the README). run is the same.
+demo: build
+	./bin/softdelete-proxy demo
+
+run: demo
 
 docker:
 	docker build -t softdelete-proxy .

@@ -81,6 +81,13 @@ type TableSettings struct {
 	// Databases scopes the entry to these databases (by name); empty: all
 	// (databases.go).
 	Databases []string `yaml:"databases"`
+	// LockColumn, CreatedColumn and PurgeAtColumn are optional (docs/trash.md):
+	// a locked row cannot be deleted (boolean true, a "locked until"
+	// timestamptz in the future, or a non-empty "locked by" text); the
+	// creation time softdelete.as_of compares; the per-row purge date.
+	LockColumn    string `yaml:"lock_column"`
+	CreatedColumn string `yaml:"created_column"`
+	PurgeAtColumn string `yaml:"purge_at_column"`
 }
 
 // Table is one managed table with its settings resolved.
@@ -95,7 +102,14 @@ type Table struct {
 	OnTruncate      string        // deny|soft|hard
 	OnKeyConflict   string        // evict|refuse
 	Databases       []string      // the databases it is managed in; empty: all
-	Line            int           // line of the table's key in the file
+	LockColumn      string        // "" for none
+	CreatedColumn   string        // "" for none
+	PurgeAtColumn   string        // "" for none
+	// LockTest is the lock test over the table's columns (LockedExpr),
+	// which depends on the lock column's type: filled by whoever read it
+	// from the database (the purger and the trash commands); "" until then.
+	LockTest string
+	Line     int // line of the table's key in the file
 }
 
 // Roles lists PostgreSQL roles with special powers. Membership is by

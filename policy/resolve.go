@@ -41,6 +41,9 @@ func (c *Config) tableFromSettings(key string) Table {
 		Retention:       ret,
 		OnTruncate:      s.OnTruncate,
 		OnKeyConflict:   s.OnKeyConflict,
+		LockColumn:      ident(s.LockColumn),
+		CreatedColumn:   ident(s.CreatedColumn),
+		PurgeAtColumn:   ident(s.PurgeAtColumn),
 		Databases:       c.databasesOf(key),
 		Line:            c.pos["tables."+key],
 	}
@@ -76,6 +79,7 @@ func (c *Config) RewritePolicy(version uint64) *rewrite.Policy {
 			Column:          t.Column,
 			DeletedByColumn: t.DeletedByColumn,
 			ReasonColumn:    t.ReasonColumn,
+			CreatedColumn:   t.CreatedColumn,
 			OnTruncate:      truncateMode(t.OnTruncate),
 		}
 	}

@@ -231,3 +231,37 @@ func TestRestartNeeded(t *testing.T) {
 		t.Errorf("RestartNeeded = %v", got)
 	}
 }
+
+// Every setting the running process cannot apply is named, alone, when it
+// alone changes; the policy's keys never are.
+func TestRestartNeededEveryKey(t *testing.T) {
+	cases := map[string]func(c *Config){
+		"listen":           func(c *Config) { c.Listen = "127.0.0.1:1" },
+		"unix_socket_dir":  func(c *Config) { c.UnixSocketDir = "/run/x" },
+		"event_loops":      func(c *Config) { c.EventLoops = -1 },
+		"metrics_listen":   func(c *Config) { c.MetricsListen = "off" },
+		"log_level":        func(c *Config) { c.LogLevel = "debug" },
+		"log_format":       func(c *Config) { c.LogFormat = "console" },
+		"tls":              func(c *Config) { c.TLS.CertFile = "c.pem" },
+		"upstream":         func(c *Config) { c.Upstream = "10.0.0.1:5432" },
+		"upstream_tls":     func(c *Config) { c.UpstreamTLS.Mode = "require" },
+		"connect_timeout":  func(c *Config) { c.ConnectTimeout = Duration(time.Second) },
+		"max_message_size": func(c *Config) { c.MaxMessageSize = 1 << 20 },
+		"shutdown_timeout": func(c *Config) { c.ShutdownTimeout = Duration(time.Second) },
+		"":                 func(c *Config) { c.RequireGuard = false; c.Defaults.Retention = "7d"; c.Roles.Bypass = []string{"x"} },
+	}
+	for key, change := range cases {
+		a, b := Default(), Default()
+		change(b)
+		got := RestartNeeded(a, b)
+		if key == "" {
+			if len(got) != 0 {
+				t.Errorf("policy changes need no restart, got %v", got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0] != key {
+			t.Errorf("changing %s: RestartNeeded = %v", key, got)
+		}
+	}
+}

@@ -9,12 +9,13 @@ import (
 // tableSettingKeys are the keys of TableSettings (defaults and each table), in
 // the order they are checked.
 var tableSettingKeys = []string{"column", "deleted_by_column", "reason_column", "hold_column", "retention", "on_truncate",
-	"on_key_conflict"}
+	"on_key_conflict", "lock_column", "created_column", "purge_at_column"}
 
 // optionalColumn reports whether key names a column that may be "" (none).
 // In a table, an explicit "" for one of these overrides defaults.
 func optionalColumn(key string) bool {
-	return key == "deleted_by_column" || key == "reason_column" || key == "hold_column"
+	return key == "deleted_by_column" || key == "reason_column" || key == "hold_column" ||
+		key == "lock_column" || key == "created_column" || key == "purge_at_column"
 }
 
 func (s *TableSettings) field(key string) *string {
@@ -33,6 +34,12 @@ func (s *TableSettings) field(key string) *string {
 		return &s.OnTruncate
 	case "on_key_conflict":
 		return &s.OnKeyConflict
+	case "lock_column":
+		return &s.LockColumn
+	case "created_column":
+		return &s.CreatedColumn
+	case "purge_at_column":
+		return &s.PurgeAtColumn
 	}
 	panic("policy: unknown setting " + key)
 }

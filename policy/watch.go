@@ -83,6 +83,8 @@ func RestartNeeded(old, new *Config) []string {
 		}
 	}
 	add("listen", old.Listen != new.Listen)
+	add("unix_socket_dir", old.UnixSocketDir != new.UnixSocketDir)
+	add("event_loops", old.EventLoops != new.EventLoops)
 	add("metrics_listen", old.MetricsListen != new.MetricsListen)
 	add("log_level", old.LogLevel != new.LogLevel)
 	add("log_format", old.LogFormat != new.LogFormat)

@@ -228,10 +228,10 @@ func dropProbeReplies(fs []frame) []frame {
 
 func isProbeRowDescription(body []byte) bool {
 	var rd pgproto3.RowDescription
-	if rd.Decode(body) != nil || len(rd.Fields) != 8 {
+	if rd.Decode(body) != nil || len(rd.Fields) != 9 {
 		return false
 	}
-	return string(rd.Fields[5].Name) == "session_user" && string(rd.Fields[7].Name) == "coalesce"
+	return string(rd.Fields[6].Name) == "session_user" && string(rd.Fields[8].Name) == "coalesce"
 }
 
 // documentedChange reports why a sent frame a may arrive as b, or "".

@@ -16,7 +16,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
-// The randomized differential test of issue 3: a seeded workload runs on
+// The randomized differential test: a seeded workload runs on
 // the reference database (real deletes) directly and on the soft database
 // through the proxy. Every statement's command tag, rows (order-normalised)
 // and error class must match, and at the end the soft database must hold,

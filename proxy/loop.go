@@ -4,6 +4,7 @@ package proxy
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"sync"
 
@@ -28,6 +29,7 @@ import (
 type loop struct {
 	epfd, wakefd int
 	log          *zap.Logger
+	waiter       waiter
 
 	mu      sync.Mutex
 	posted  []func()
@@ -39,7 +41,7 @@ type loop struct {
 	done   chan struct{}
 }
 
-func newLoop(log *zap.Logger) (*loop, error) {
+func newLoop(log *zap.Logger, w waiter) (*loop, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -49,7 +51,7 @@ func newLoop(log *zap.Logger) (*loop, error) {
 		unix.Close(epfd)
 		return nil, err
 	}
-	l := &loop{epfd: epfd, wakefd: wakefd, log: log, sides: map[int32]*loopSide{},
+	l := &loop{epfd: epfd, wakefd: wakefd, log: log, waiter: w, sides: map[int32]*loopSide{},
 		events: make([]unix.EpollEvent, 128), done: make(chan struct{})}
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakefd)}); err != nil {
 		l.closeFDs()
@@ -64,7 +66,7 @@ func (l *loop) run() {
 	runtime.LockOSThread()
 	defer close(l.done)
 	for {
-		n, err := unix.EpollWait(l.epfd, l.events, -1)
+		n, err := l.waiter.wait(l.epfd, l.events)
 		if err != nil && !errors.Is(err, unix.EINTR) {
 			l.log.Error("event loop stopped: epoll_wait failed", zap.Error(err))
 			return
@@ -179,8 +181,9 @@ func (ls *loops) pick(log *zap.Logger) *loop {
 		if n == 0 {
 			n = max(1, runtime.GOMAXPROCS(0)/2)
 		}
+		w := newWaiter(n, os.Getenv("GODEBUG"))
 		for i := 0; i < n; i++ {
-			l, err := newLoop(log)
+			l, err := newLoop(log, w)
 			if err != nil {
 				log.Warn("event loop unavailable; sessions use a goroutine per direction", zap.Error(err))
 				ls.off = true

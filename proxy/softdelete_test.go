@@ -16,7 +16,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
-// Integration tests of soft delete through the proxy (issue 3): what a
+// Integration tests of soft delete through the proxy: what a
 // client sees through the proxy must be what it would see if trashed rows
 // had really been deleted, and the rows must stay in the table.
 

@@ -11,7 +11,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
-// Session controls of issue 4 through the proxy: softdelete.visibility with
+// Session controls through the proxy: softdelete.visibility with
 // PostgreSQL's SET semantics, the trash view, actor and reason columns,
 // bypass roles. Every test runs in the simple and the extended protocol,
 // as the plain login bob unless it is about another role (a superuser

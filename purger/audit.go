@@ -46,22 +46,57 @@ func newAuditor(table string, log *zap.Logger) *auditor {
 	return a
 }
 
-// insert adds ev to the audit table inside tx (no-op without a table).
+// insert adds ev to the audit table inside tx (no-op without a table, and
+// when the table's audit triggers, which migrate installs, wrote it).
 func (a *auditor) insert(ctx context.Context, tx pgx.Tx, ev Event) error {
 	if a.table == "" {
 		return nil
 	}
-	detail, err := json.Marshal(ev.Detail)
+	if ev.Action != ActionKeepUntil {
+		var triggered bool
+		if err := tx.QueryRow(ctx, auditTriggerSQL, ev.Table).Scan(&triggered); err != nil || triggered {
+			return err
+		}
+	}
+	detail, err := detailJSON(ev)
 	if err != nil {
 		return err
 	}
-	if ev.Detail == nil {
-		detail = []byte("{}")
-	}
 	_, err = tx.Exec(ctx, "INSERT INTO "+a.table+
 		" (at, actor, action, table_name, row_count, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-		ev.When, ev.Actor, ev.Action, ev.Table, ev.Count, string(detail))
+		ev.When, ev.Actor, ev.Action, ev.Table, ev.Count, detail)
 	return err
+}
+
+// auditTriggerSQL: has table $1 (schema.table, unquoted as tableName
+// writes it) the audit trigger of deletions?
+const auditTriggerSQL = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname || '.' || c.relname = $1 AND t.tgname = 'softdelete_audit_delete')`
+
+// announce tells the audit triggers, for the rest of tx, who does what:
+// softdelete.actor, softdelete.audit_action and softdelete.audit_detail
+// (no-op without an audit table).
+func (a *auditor) announce(ctx context.Context, tx pgx.Tx, ev Event) error {
+	if a.table == "" {
+		return nil
+	}
+	detail, err := detailJSON(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, "SELECT set_config('softdelete.actor', $1, true), set_config('softdelete.audit_action', $2, true), "+
+		"set_config('softdelete.audit_detail', $3, true)", ev.Actor, ev.Action, detail)
+	return err
+}
+
+// detailJSON is ev's detail as JSON text.
+func detailJSON(ev Event) (string, error) {
+	if ev.Detail == nil {
+		return "{}", nil
+	}
+	b, err := json.Marshal(ev.Detail)
+	return string(b), err
 }
 
 // line writes the structured audit log line of ev.

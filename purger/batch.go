@@ -14,7 +14,7 @@ import (
 // failure; the caller goes on with the next table.
 func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, dryRun bool, log *zap.Logger) (TableReport, error) {
 	tr := TableReport{Table: tableName(t), Retention: t.Retention}
-	if t.Retention <= 0 {
+	if t.Retention <= 0 && t.PurgeAtColumn == "" {
 		return tr, nil // kept forever
 	}
 	if dryRun {
@@ -80,6 +80,9 @@ func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age ti
 	defer func() { _ = tx.Rollback(context.Background()) }() // no-op after Commit
 	timeout := fmt.Sprintf("%dms", p.opts.StatementTimeout.Milliseconds())
 	if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
+		return 0, err
+	}
+	if err := p.audit.announce(ctx, tx, ev); err != nil {
 		return 0, err
 	}
 	tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)

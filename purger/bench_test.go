@@ -20,7 +20,7 @@ import (
 // BenchmarkPurge measures a purge pass over a large table: rows/s and the
 // longest batch (its locks are held that long at most). By default the table
 // has 500k rows with 100k trashed past retention; SOFTDELETE_BENCH_FULL=1
-// runs the 5M rows with 1M trashed (about 10 minutes to set up here).
+// runs 5M rows with 1M trashed (about 10 minutes to set up here).
 // SOFTDELETE_BENCH_BATCH sets batch_size (default 1000); batch_pause is 0, so
 // the figure is the purger's own speed (add batch_pause per batch for the
 // wall-clock time of a real pass).

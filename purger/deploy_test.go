@@ -90,7 +90,7 @@ func TestDeployReferencesExistingMetrics(t *testing.T) {
 		"softdelete_trash_oldest_age_seconds",
 	} {
 		if !known[want] {
-			t.Errorf("metric %s of the issue is not exposed", want)
+			t.Errorf("documented metric %s is not exposed", want)
 		}
 	}
 	alerts, err := os.ReadFile(alertsFile)

@@ -21,16 +21,18 @@ func WriteRows(w io.Writer, rows []TrashedRow, format string) error {
 		return writeJSON(w, nonNil(rows))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KEY\tDELETED_AT\tDELETED_BY\tREASON\tPURGE_AT")
+	fmt.Fprintln(tw, "KEY\tSTATE\tDELETED_AT\tDELETED_BY\tREASON\tPURGE_AT\tOPERATION")
 	for _, r := range rows {
 		purge := "never"
 		switch {
 		case r.Held:
 			purge = "never (held)"
+		case r.State == StateLocked:
+			purge = "never (locked)"
 		case r.PurgeAt != nil:
 			purge = stamp(*r.PurgeAt)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Key, stamp(r.DeletedAt), str(r.DeletedBy), str(r.Reason), purge)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Key, r.State, stamp(r.DeletedAt), str(r.DeletedBy), str(r.Reason), purge, operation(r.Operation))
 	}
 	return tw.Flush()
 }
@@ -41,13 +43,13 @@ func WriteStats(w io.Writer, stats []TableStats, format string) error {
 		return writeJSON(w, nonNil(stats))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TABLE\tRETENTION\tTRASHED\tPENDING_PURGE\tOLDEST")
+	fmt.Fprintln(tw, "TABLE\tRETENTION\tTRASHED\tPENDING_PURGE\tHELD\tLOCKED\tOLDEST")
 	for _, s := range stats {
 		oldest := "-"
 		if s.Oldest != nil {
 			oldest = stamp(*s.Oldest) + " (" + days(s.OldestAge) + " ago)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", s.Table, retention(s.Retention), s.Trashed, s.PendingPurge, oldest)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", s.Table, retention(s.Retention), s.Trashed, s.PendingPurge, s.Held, s.Locked, oldest)
 	}
 	return tw.Flush()
 }
@@ -113,4 +115,12 @@ func days(d time.Duration) string {
 		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d" + (d % (24 * time.Hour)).Truncate(time.Second).String()
 	}
 	return d.Truncate(time.Second).String()
+}
+
+// operation prints a row's delete operation, "-" without one.
+func operation(op *int64) string {
+	if op == nil {
+		return "-"
+	}
+	return fmt.Sprint(*op)
 }

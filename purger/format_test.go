@@ -11,12 +11,13 @@ func TestWriteGolden(t *testing.T) {
 	purge := at.Add(30 * day)
 	alice, why := "alice", "GDPR request 41"
 	rows := []TrashedRow{
-		{Key: "7", DeletedAt: at, DeletedBy: &alice, Reason: &why, PurgeAt: &purge},
-		{Key: "(1,x)", DeletedAt: at, Held: true},
-		{Key: "9", DeletedAt: at},
+		{Key: "7", DeletedAt: at, DeletedBy: &alice, Reason: &why, PurgeAt: &purge, State: StatePending},
+		{Key: "(1,x)", DeletedAt: at, Held: true, State: StateHeld},
+		{Key: "9", DeletedAt: at, State: StateTrashed},
+		{Key: "10", DeletedAt: at, State: StateLocked},
 	}
 	stats := []TableStats{
-		{Table: "public.contacts", Retention: 30 * day, Trashed: 7, PendingPurge: 4, Oldest: &at, OldestAge: 40*day + 3*time.Hour},
+		{Table: "public.contacts", Retention: 30 * day, Trashed: 7, PendingPurge: 4, Held: 1, Locked: 1, Oldest: &at, OldestAge: 40*day + 3*time.Hour},
 		{Table: "crm.notes", Trashed: 0},
 	}
 	rep := Report{Databases: []DatabaseReport{

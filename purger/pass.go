@@ -87,6 +87,9 @@ func (p *Purger) leadAndPurge(ctx context.Context, db *database, dryRun bool, dr
 	if err != nil {
 		return fmt.Errorf("reading foreign keys: %w", err)
 	}
+	if tables, err = withLockTests(ctx, db.conn, tables); err != nil {
+		return err
+	}
 	if cyclic {
 		log.Warn("managed tables reference each other in a cycle; purging the cycle in config order")
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
 // Selector picks trashed rows for Restore and Forget: either a SQL
@@ -17,6 +18,9 @@ import (
 type Selector struct {
 	Where string   // e.g. "owner_id = 42 AND deleted_at > now() - interval '1 day'"
 	IDs   []string // primary key values as text, cast to the key's type
+	// Operation selects the rows one delete trashed (column deleted_op,
+	// docs/foreign-keys.md); restoring them restores what it cascaded to.
+	Operation int64
 }
 
 // ErrBadSelector is wrapped by every error about a Selector.
@@ -25,6 +29,10 @@ var ErrBadSelector = errors.New("bad row selection")
 // predicate returns the SQL predicate of s and its arguments ($1 at most).
 func (s Selector) predicate(ctx context.Context, conn *pgx.Conn, t policy.Table) (string, []any, error) {
 	switch {
+	case s.Operation != 0 && (s.Where != "" || len(s.IDs) > 0):
+		return "", nil, fmt.Errorf("%w: give one of a where clause, ids or an operation", ErrBadSelector)
+	case s.Operation != 0:
+		return ident(schema.OperationColumn) + " = $1", []any{s.Operation}, nil
 	case (s.Where == "") == (len(s.IDs) == 0):
 		return "", nil, fmt.Errorf("%w: give either a where clause or ids", ErrBadSelector)
 	case s.Where != "":

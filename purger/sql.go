@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
+	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 )
 
 // Every statement the package sends is built here from a policy.Table, with
@@ -28,11 +29,36 @@ func notHeld(t policy.Table) string {
 	return " AND NOT coalesce(" + ident(t.HoldColumn) + ", false)"
 }
 
-// pastRetention selects trashed rows deleted more than $1 microseconds ago
-// (by the database clock) and not on hold.
+// notLocked is the predicate excluding locked rows ("" when t has no lock
+// column): the purger and trash empty leave them; trash forget names them
+// and the database refuses (55006).
+func notLocked(t policy.Table) string {
+	if t.LockTest == "" {
+		return ""
+	}
+	return " AND NOT coalesce(" + t.LockTest + ", false)"
+}
+
+// pastRetention selects trashed rows past their purge date (by the
+// database clock) and neither on hold nor locked: deleted more than $1
+// microseconds ago, or, with a purge_at column, when that column says (a
+// row without one, trashed before the column was filled, by retention).
 func pastRetention(t policy.Table) string {
 	col := ident(t.Column)
-	return col + " IS NOT NULL AND " + col + " < now() - $1::bigint * interval '1 microsecond'" + notHeld(t)
+	return col + " IS NOT NULL AND " + purgeDue(t) + notHeld(t) + notLocked(t)
+}
+
+// purgeDue is the test "the trashed row's purge date has come".
+func purgeDue(t policy.Table) string {
+	byRetention := ident(t.Column) + " < now() - $1::bigint * interval '1 microsecond'"
+	if t.PurgeAtColumn == "" {
+		return byRetention
+	}
+	pa := ident(t.PurgeAtColumn)
+	if t.Retention <= 0 {
+		return pa + " <= now()"
+	}
+	return "CASE WHEN " + pa + " IS NULL THEN " + byRetention + " ELSE " + pa + " <= now() END"
 }
 
 // batchSQL deletes at most $2 rows past retention ($1 microseconds), oldest
@@ -58,11 +84,17 @@ func countSQL(t policy.Table) string {
 func statsSQL(t policy.Table) string {
 	col := ident(t.Column)
 	backlog := "0::bigint"
-	if t.Retention > 0 {
-		backlog = "count(*) FILTER (WHERE " + col + " < now() - $1::bigint * interval '1 microsecond'" +
-			notHeld(t) + ")"
+	if t.Retention > 0 || t.PurgeAtColumn != "" {
+		backlog = "count(*) FILTER (WHERE " + purgeDue(t) + notHeld(t) + notLocked(t) + ")"
 	}
-	return "SELECT count(*), " + backlog + ", min(" + col + "), " +
+	held, locked := "0::bigint", "0::bigint"
+	if t.HoldColumn != "" {
+		held = "count(*) FILTER (WHERE coalesce(" + ident(t.HoldColumn) + ", false))"
+	}
+	if t.LockTest != "" {
+		locked = "count(*) FILTER (WHERE coalesce(" + t.LockTest + ", false)" + notHeld(t) + ")"
+	}
+	return "SELECT count(*), " + backlog + ", " + held + ", " + locked + ", min(" + col + "), " +
 		"coalesce(greatest(extract(epoch FROM now() - min(" + col + ")), 0), 0)::float8 FROM " +
 		qualified(t) + " WHERE " + col + " IS NOT NULL"
 }
@@ -108,28 +140,63 @@ func forgetSQL(t policy.Table, pred string) string {
 		notHeld(t) + " AND (" + pred + ")"
 }
 
-// listSQL lists trashed rows older than $1 microseconds, oldest first, at
-// most $2, with the row's key as text (see keyText), when it was deleted, by
-// whom and why, when it will be purged (NULL: never) and its hold.
+// listSQL lists trashed rows older than $1 microseconds in state $3 (""
+// for any), oldest first, at most $2, with the row's key as text (see
+// keyText), when it was deleted, by whom and why, when it will be purged
+// (NULL: never), its state (stateSQL) and its delete operation.
 func listSQL(t policy.Table, key string) string {
 	col := ident(t.Column)
-	by, reason, hold := "NULL::text", "NULL::text", "false"
+	by, reason := "NULL::text", "NULL::text"
 	if t.DeletedByColumn != "" {
 		by = ident(t.DeletedByColumn) + "::text"
 	}
 	if t.ReasonColumn != "" {
 		reason = ident(t.ReasonColumn) + "::text"
 	}
-	if t.HoldColumn != "" {
-		hold = "coalesce(" + ident(t.HoldColumn) + ", false)"
-	}
-	purgeAt := "NULL::timestamptz"
+	return "SELECT k, d, b, r, p, s, o FROM (SELECT " + key + " AS k, " + col + " AS d, " + by + " AS b, " + reason + " AS r, " +
+		purgeAtExpr(t) + " AS p, " + stateSQL(t) + " AS s, " + operationExpr(t) + " AS o FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
+		" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2"
+}
+
+// purgeAtExpr is a trashed row's purge date, NULL for never: its own
+// (purge_at_column), else its deletion time plus the retention.
+func purgeAtExpr(t policy.Table) string {
+	byRetention := "NULL::timestamptz"
 	if t.Retention > 0 {
-		purgeAt = fmt.Sprintf("%s + interval '%d microseconds'", col, t.Retention.Microseconds())
+		byRetention = fmt.Sprintf("%s + interval '%d microseconds'", ident(t.Column), t.Retention.Microseconds())
 	}
-	return "SELECT " + key + ", " + col + ", " + by + ", " + reason + ", " + purgeAt + ", " + hold +
-		" FROM " + qualified(t) + " WHERE " + col + " IS NOT NULL AND " + col +
-		" <= now() - $1::bigint * interval '1 microsecond' ORDER BY " + col + " LIMIT $2"
+	if t.PurgeAtColumn == "" {
+		return byRetention
+	}
+	return "nullif(coalesce(" + ident(t.PurgeAtColumn) + ", " + byRetention + "), 'infinity')"
+}
+
+// Deletion states of a trashed row, in the order they win.
+const (
+	StateHeld    = "held"          // on legal hold (hold_column): never purged
+	StateLocked  = "locked"        // locked (lock_column): never purged nor deleted
+	StatePending = "pending purge" // past its purge date, not purged yet
+	StateTrashed = "trashed"       // waiting for its purge date
+)
+
+// States lists the deletion states, for --state.
+var States = []string{StateTrashed, StatePending, StateHeld, StateLocked}
+
+// stateSQL is a trashed row's state.
+func stateSQL(t policy.Table) string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	if t.HoldColumn != "" {
+		b.WriteString(" WHEN coalesce(" + ident(t.HoldColumn) + ", false) THEN '" + StateHeld + "'")
+	}
+	if t.LockTest != "" {
+		b.WriteString(" WHEN coalesce(" + t.LockTest + ", false) THEN '" + StateLocked + "'")
+	}
+	if t.Retention > 0 || t.PurgeAtColumn != "" {
+		b.WriteString(" WHEN " + purgeAtExpr(t) + " <= now() THEN '" + StatePending + "'")
+	}
+	b.WriteString(" ELSE '" + StateTrashed + "' END")
+	return b.String()
 }
 
 // keyText renders a row's primary key as text: the column itself for a
@@ -156,3 +223,10 @@ func idPredicate(k keyColumn) string {
 
 // keyColumn is one primary key column and its SQL type.
 type keyColumn struct{ name, typ string }
+
+// operationExpr reads a trashed row's delete operation, NULL on a table
+// without the column (migrate adds it to tables of ON DELETE CASCADE keys
+// only).
+func operationExpr(t policy.Table) string {
+	return "(to_jsonb(" + ident(t.Name) + ".*) ->> '" + schema.OperationColumn + "')::bigint"
+}

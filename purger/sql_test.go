@@ -41,6 +41,9 @@ var sqlTables = map[string]policy.Table{
 	"full": {Schema: "crm", Name: "Deals", Column: "removed_at", DeletedByColumn: "deleted_by",
 		ReasonColumn: "deleted_reason", HoldColumn: "legal_hold", Retention: 90 * 24 * time.Hour},
 	"forever": {Schema: "public", Name: "keep", Column: "deleted_at"},
+	"dated": {Schema: "public", Name: "files", Column: "deleted_at", HoldColumn: "legal_hold", LockColumn: "locked",
+		LockTest: `"locked" IS TRUE`, PurgeAtColumn: "purge_at", Retention: 30 * 24 * time.Hour},
+	"dated_forever": {Schema: "public", Name: "files", Column: "deleted_at", PurgeAtColumn: "purge_at"},
 }
 
 func TestSQLGolden(t *testing.T) {

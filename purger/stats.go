@@ -13,7 +13,9 @@ type TableStats struct {
 	Table        string        `json:"table"`
 	Retention    time.Duration `json:"retention_ns"`  // 0: forever
 	Trashed      int64         `json:"trashed"`       // rows with the deleted column set
-	PendingPurge int64         `json:"pending_purge"` // past retention and not held: the purge backlog
+	PendingPurge int64         `json:"pending_purge"` // past their purge date, neither held nor locked: the purge backlog
+	Held         int64         `json:"held"`          // on hold
+	Locked       int64         `json:"locked"`        // locked and not on hold
 	Oldest       *time.Time    `json:"oldest,omitempty"`
 	OldestAge    time.Duration `json:"oldest_age_ns"` // by the database clock; 0 when empty
 }
@@ -31,7 +33,7 @@ func tableStats(ctx context.Context, q querier, t policy.Table) (TableStats, err
 	if t.Retention > 0 {
 		args = append(args, t.Retention.Microseconds())
 	}
-	err := q.QueryRow(ctx, statsSQL(t), args...).Scan(&s.Trashed, &s.PendingPurge, &s.Oldest, &ageSeconds)
+	err := q.QueryRow(ctx, statsSQL(t), args...).Scan(&s.Trashed, &s.PendingPurge, &s.Held, &s.Locked, &s.Oldest, &ageSeconds)
 	s.OldestAge = time.Duration(ageSeconds * float64(time.Second))
 	return s, err
 }

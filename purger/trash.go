@@ -47,6 +47,10 @@ func NewTrash(ctx context.Context, conn *pgx.Conn, tables []policy.Table, opts T
 	tr := &Trash{conn: conn, database: conn.Config().Database, tables: tables,
 		opts: opts.Purge.withDefaults(), log: log, now: now, actor: opts.Actor}
 	tr.audit = newAuditor(tr.opts.AuditTable, log)
+	var err error
+	if tr.tables, err = withLockTests(ctx, conn, tables); err != nil {
+		return nil, err
+	}
 	if tr.actor == "" {
 		if err := conn.QueryRow(ctx, "SELECT session_user").Scan(&tr.actor); err != nil {
 			return nil, err

@@ -32,15 +32,21 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 		return 0, err
 	}
 	detail := map[string]any{}
-	if s.Where != "" {
+	switch {
+	case s.Operation != 0:
+		detail["operation"] = s.Operation
+	case s.Where != "":
 		detail["where"] = s.Where
-	} else {
+	default:
 		detail["ids"] = s.IDs
 	}
 	ev := tr.event(action, t, detail)
 	err = pgx.BeginFunc(ctx, tr.conn, func(tx pgx.Tx) error {
 		timeout := fmt.Sprintf("%dms", tr.opts.StatementTimeout.Milliseconds())
 		if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
+			return err
+		}
+		if err := tr.audit.announce(ctx, tx, ev); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, build(t, pred), args...)
@@ -65,6 +71,7 @@ func (tr *Trash) Empty(ctx context.Context, table string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	t.PurgeAtColumn = "" // every trashed row goes, whatever its purge date
 	p := &Purger{opts: tr.opts, log: tr.log, now: tr.now, audit: tr.audit}
 	db := &database{name: tr.database, conn: tr.conn, actor: tr.actor}
 	rep := TableReport{Table: tableName(t)}

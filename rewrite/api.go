@@ -35,7 +35,10 @@ type Table struct {
 	Column          string // timestamptz column, NULL = live (e.g. "deleted_at")
 	DeletedByColumn string // optional text column filled with the actor on delete
 	ReasonColumn    string // optional text column filled with the reason on delete
-	OnTruncate      TruncateMode
+	// CreatedColumn is an optional timestamptz of the row's creation:
+	// under softdelete.as_of, rows created after that moment are hidden.
+	CreatedColumn string
+	OnTruncate    TruncateMode
 	// Refusal, when set, makes every statement naming the table fail with
 	// SQLSTATE 0A000 and this message: a table the proxy cannot follow,
 	// such as an unmanaged parent whose partitions or children are managed
@@ -127,8 +130,12 @@ type Session struct {
 	SearchPath string
 	// User is current_user (it follows SET ROLE and SET SESSION
 	// AUTHORIZATION), used for "$user" in SearchPath as PostgreSQL does.
-	User          string
-	Visibility    Visibility
+	User       string
+	Visibility Visibility
+	// AsOf is softdelete.as_of set (not empty): reads see the rows that
+	// were live at that moment (the server reads the value itself), and
+	// writes to managed tables are refused with 25006.
+	AsOf          bool
 	CanHardDelete bool // role is in roles.hard_delete
 	// Shadows lists relations that are not managed but share a bare name
 	// with a managed table, as ShadowList formats them. Resolution of an

@@ -14,6 +14,7 @@ type cacheKey struct {
 	searchPath string
 	user       string
 	vis        Visibility
+	asOf       bool
 	hard       bool
 	nonStd     bool     // Session.NonStandardStrings
 	enc        encoding // Session.ClientEncoding's class

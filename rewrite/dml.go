@@ -13,6 +13,7 @@ func (w *walker) deleteStmt(d *pg.DeleteStmt) (soft bool) {
 	defer w.popCTEs(n)
 	preds := w.fromList(d.UsingClause, false)
 	t := w.target(d.Relation)
+	w.refuseAsOfWrite(t, d.Relation, "DELETE")
 	if t != nil {
 		soft = w.deleteTarget(d, t, preds)
 	} else {
@@ -96,6 +97,7 @@ func (w *walker) updateStmt(u *pg.UpdateStmt) {
 	preds := w.fromList(u.FromClause, false)
 	own := ""
 	if t := w.target(u.Relation); t != nil {
+		w.refuseAsOfWrite(t, u.Relation, "UPDATE")
 		if test := liveTest(w.vis); test != "" {
 			own = qualifier(u.Relation) + "." + quoteIdent(t.Column) + test
 		}

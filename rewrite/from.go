@@ -30,7 +30,7 @@ func (w *walker) fromItem(n *pg.Node, derived bool) []string {
 		return w.tableRef(v.RangeVar, derived)
 	case *pg.Node_RangeTableSample:
 		rv := v.RangeTableSample.Relation.GetRangeVar()
-		if derived && w.managed(rv) != nil && liveTest(w.vis) != "" {
+		if derived && w.tableSampleFiltered(rv) {
 			w.fail(codeNotSupp, "softdelete-proxy cannot filter %s with TABLESAMPLE on this side of a join", rv.Relname)
 			return nil
 		}

@@ -22,6 +22,7 @@ func testPolicy() *Policy {
 		{Schema: "public", Name: "orders", Column: "deleted_at"},
 		{Schema: "crm", Name: "notes", Column: "removed_at", OnTruncate: TruncateHard},
 		{Schema: "public", Name: "Mixed Case", Column: "Gone At"},
+		{Schema: "public", Name: "docs", Column: "deleted_at", CreatedColumn: "created_at"},
 	})
 }
 
@@ -92,6 +93,8 @@ func applyDirective(t testing.TB, s *Session, d string) {
 		s.Visibility = map[string]Visibility{"active": VisibilityActive, "deleted": VisibilityDeleted, "all": VisibilityAll}[v]
 	case "hard":
 		s.CanHardDelete = v == "true"
+	case "asof":
+		s.AsOf = v == "true"
 	case "user":
 		s.User = v
 	case "path":

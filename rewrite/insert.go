@@ -13,7 +13,9 @@ func (w *walker) insertStmt(ins *pg.InsertStmt) {
 	}
 	n := w.pushWith(ins.WithClause)
 	defer w.popCTEs(n)
-	if t := w.target(ins.Relation); t != nil && ins.OnConflictClause != nil {
+	t := w.target(ins.Relation)
+	w.refuseAsOfWrite(t, ins.Relation, "INSERT")
+	if t != nil && ins.OnConflictClause != nil {
 		w.onConflict(ins, t)
 	}
 	w.walkParts(ins, ins.WithClause)

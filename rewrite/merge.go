@@ -19,6 +19,7 @@ func (w *walker) mergeStmt(m *pg.MergeStmt) {
 	defer w.popCTEs(n)
 	w.fromItem(m.SourceRelation, true)
 	if t := w.target(m.Relation); t != nil {
+		w.refuseAsOfWrite(t, m.Relation, "MERGE")
 		w.mergeTarget(m, t)
 	}
 	w.walkParts(m, m.WithClause)

@@ -75,8 +75,8 @@ func isNameTok(t token) bool { return t.kind == tkIdent || t.kind == tkQIdent }
 // keeps only the rows visible in the session's mode, so that a FULL JOIN, a
 // USING/NATURAL join or a MERGE source sees the filtered table.
 func (w *walker) derivedTable(rv *pg.RangeVar, t *Table) {
-	test := liveTest(w.vis)
-	if test == "" || w.err != nil {
+	pred := w.visiblePred("", t)
+	if pred == "" || w.err != nil {
 		return
 	}
 	s, ok := w.relSpan(rv)
@@ -84,7 +84,7 @@ func (w *walker) derivedTable(rv *pg.RangeVar, t *Table) {
 		w.internal("table reference not found in the text")
 		return
 	}
-	text := "(SELECT * FROM " + w.nameText(s, rv) + " WHERE " + quoteIdent(t.Column) + test + ")"
+	text := "(SELECT * FROM " + w.nameText(s, rv) + " WHERE " + pred + ")"
 	if rv.Alias == nil {
 		text += " AS " + quoteIdent(rv.Relname)
 	}

@@ -102,6 +102,7 @@ func makeKey(sql string, p *Policy, s *Session) cacheKey {
 	}
 	if s != nil {
 		k.searchPath, k.user, k.vis, k.hard, k.shadows = s.SearchPath, s.User, s.Visibility, s.CanHardDelete, s.Shadows
+		k.asOf = s.AsOf
 		k.nonStd = s.NonStandardStrings
 		if e := s.ClientEncoding; e != "" && e != "UTF8" {
 			k.enc = encodingOf(e)
@@ -178,7 +179,7 @@ func rewriteTree(tree *pg.ParseResult, sql string, p *Policy, s *Session, setCon
 		s = &Session{}
 	}
 	w := &walker{sql: sql, pol: p, path: searchPath(s.SearchPath, s.User), shadows: s.Shadows, vis: s.Visibility,
-		hard: s.CanHardDelete, setConfig: setConfig}
+		asOf: s.AsOf, hard: s.CanHardDelete, setConfig: setConfig}
 	w.enterFn = w.enter
 	if p != nil {
 		w.toks = tokenize(sql)

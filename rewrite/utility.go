@@ -36,8 +36,11 @@ func (w *walker) copyStmt(c *pg.CopyStmt) {
 		return
 	}
 	t := w.target(c.Relation)
-	test := liveTest(w.vis)
-	if t == nil || c.IsFrom || test == "" {
+	if t != nil && c.IsFrom {
+		w.refuseAsOfWrite(t, c.Relation, "COPY FROM")
+	}
+	pred := w.visiblePred("", t)
+	if t == nil || c.IsFrom || pred == "" {
 		return
 	}
 	span, ok := w.relSpan(c.Relation)
@@ -59,7 +62,7 @@ func (w *walker) copyStmt(c *pg.CopyStmt) {
 		cols, last = w.text(open+1, closing-1), closing
 	}
 	q := "(SELECT " + cols + " FROM " + w.nameText(span, c.Relation) +
-		" WHERE " + quoteIdent(t.Column) + test + ")"
+		" WHERE " + pred + ")"
 	w.replace(w.toks[span.first].start, w.toks[last].end, q)
 }
 
@@ -72,6 +75,9 @@ func (w *walker) truncateStmt(ts *pg.TruncateStmt) bool {
 	for _, n := range ts.Relations {
 		rv := n.GetRangeVar()
 		t := w.target(rv)
+		if w.refuseAsOfWrite(t, rv, "TRUNCATE"); w.err != nil {
+			return false
+		}
 		switch {
 		case t != nil && t.OnTruncate == TruncateDeny:
 			w.fail(codeNotSupp, "TRUNCATE of %s is refused: it is a soft-delete table (policy on_truncate: deny)", tableName(t))

@@ -17,6 +17,7 @@ type walker struct {
 	// shadows are unmanaged relations named like managed ones (Session.Shadows)
 	shadows string
 	vis     Visibility
+	asOf    bool     // Session.AsOf
 	hard    bool     // Session.CanHardDelete
 	edits   []edit   // spliced into sql at the end
 	ctes    []string // CTE names in scope, innermost last
@@ -111,11 +112,7 @@ func liveTest(vis Visibility) string {
 
 // readPred is the filter a read of rv needs, "" when none.
 func (w *walker) readPred(rv *pg.RangeVar, t *Table) string {
-	test := liveTest(w.vis)
-	if test == "" {
-		return ""
-	}
-	return qualifier(rv) + "." + quoteIdent(t.Column) + test
+	return w.visiblePred(qualifier(rv)+".", t)
 }
 
 // softSet is the SET list that trashes a row of t.

@@ -33,7 +33,8 @@ The policy (tables customers, contacts, deals) is in %s.
 Then try, in psql:
 
   1. Delete a contact. The proxy turns the DELETE into an UPDATE that sets
-     deleted_at, and psql still reads DELETE 1:
+     deleted_at, and psql still reads DELETE 1; its deal goes to the trash
+     too (deals.contact_id is ON DELETE CASCADE):
        DELETE FROM contacts WHERE id = 3;
   2. It is gone for every query through the proxy:
        SELECT id, name FROM contacts WHERE id = 3;
@@ -41,7 +42,7 @@ Then try, in psql:
   3. Look into the trash:
        SET softdelete.visibility = 'deleted';
        SELECT id, name, deleted_at, deleted_by FROM contacts;
-  4. Restore it, and go back to the normal view:
+  4. Restore it (its deal comes back with it), and go back to the normal view:
        UPDATE contacts SET deleted_at = NULL WHERE id = 3;
        RESET softdelete.visibility;
        SELECT id, name FROM contacts WHERE id = 3;
@@ -69,7 +70,7 @@ CREATE TABLE customers (
 );
 CREATE TABLE contacts (
   id             serial PRIMARY KEY,
-  customer_id    int NOT NULL REFERENCES customers,
+  customer_id    int NOT NULL REFERENCES customers ON DELETE CASCADE,
   name           text NOT NULL,
   email          text NOT NULL,
   deleted_at     timestamptz,
@@ -78,8 +79,8 @@ CREATE TABLE contacts (
 );
 CREATE TABLE deals (
   id             serial PRIMARY KEY,
-  customer_id    int NOT NULL REFERENCES customers,
-  contact_id     int REFERENCES contacts,
+  customer_id    int NOT NULL REFERENCES customers ON DELETE CASCADE,
+  contact_id     int REFERENCES contacts ON DELETE CASCADE,
   title          text NOT NULL,
   amount         numeric(12,2) NOT NULL,
   stage          text NOT NULL,

@@ -15,14 +15,18 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
-const trashUsage = `trash <list|restore|forget|empty|stats> [TABLE] --config FILE [flags]
+const trashUsage = `trash <list|restore|forget|empty|keep-until|stats> [TABLE] --config FILE [flags]
 
 Works on the trash directly in the database (not through the proxy):
-  trash list TABLE [--older-than D] [--limit N] [--format table|json]
-  trash restore TABLE --where SQL | --id V [--id V ...]
-  trash forget TABLE --where SQL | --id V [--id V ...]   delete forever (held rows are kept)
+  trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json]
+  trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F | --operation N
+                                 (N: a delete operation of trash list; its
+                                 cascaded rows come back with it)
+  trash forget TABLE --where SQL | --id V [--id V ...] | --ids-file F   delete forever (held rows are kept)
   trash empty TABLE [--yes]                              delete every trashed row forever
+  trash keep-until TABLE --until TIME|never --where SQL | --id V ... | --ids-file F
   trash stats [--format table|json]
+A row's state is trashed, pending purge (past its purge date), held or locked.
 TABLE is schema.table, or a table name that only one managed table has.
 The database is --database-url, else $DATABASE_URL, else the first of
 purge.database_urls. Restore, forget and empty write an audit log line (to
@@ -38,7 +42,9 @@ type trashFlags struct {
 	limit                              int
 	where                              string
 	ids                                multiValue
+	operation                          int64
 	yes                                bool
+	state, idsFile, until              string
 }
 
 // multiValue collects a repeatable string flag.
@@ -69,8 +75,15 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err := requireConfigAndFormat(fs, f.config, f.format); err != nil {
 		return err
 	}
-	if (sub == "restore" || sub == "forget") && (f.where == "") == (len(f.ids) == 0) {
-		fmt.Fprintln(stderr, "give either --where or --id")
+	if err := f.readIDs(stdin); err != nil {
+		return err
+	}
+	if selects(sub) && selectors(f) != 1 {
+		msg := "give either --where or --id (or --ids-file)"
+		if sub == "restore" {
+			msg = "give one of --where, --id (or --ids-file) or --operation"
+		}
+		fmt.Fprintln(stderr, msg)
 		fs.Usage()
 		return errUsage
 	}
@@ -95,10 +108,11 @@ func isPermissionDenied(err error) bool {
 
 // trashSubs are the trash subcommands with their usage lines, in help order.
 var trashSubs = []struct{ name, usage string }{
-	{"list", "trash list TABLE [--older-than D] [--limit N] [--format table|json] --config FILE"},
-	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
-	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] [--actor NAME] --config FILE"},
+	{"list", "trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json] --config FILE"},
+	{"restore", "trash restore TABLE --where SQL | --id V [--id V ...] | --ids-file F | --operation N [--actor NAME] --config FILE"},
+	{"forget", "trash forget TABLE --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"empty", "trash empty TABLE [--yes] [--actor NAME] --config FILE"},
+	{"keep-until", "trash keep-until TABLE --until TIME|never --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"stats", "trash stats [--format table|json] --config FILE"},
 }
 
@@ -133,16 +147,24 @@ func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 	case "list":
 		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least `D` ago (a duration: 7d, 12h)")
 		fs.IntVar(&f.limit, "limit", 100, "at most `N` rows, oldest first")
-	case "restore", "forget":
+		fs.StringVar(&f.state, "state", "", "only rows in state `S`: "+strings.Join(purger.States, ", "))
+	case "restore", "forget", "keep-until":
 		fs.StringVar(&f.where, "where", "", "`SQL` condition on the table's columns selecting trashed rows")
 		fs.Var(&f.ids, "id", "primary key value `V` of a trashed row (repeatable)")
+		fs.StringVar(&f.idsFile, "ids-file", "", "read primary key values from `F`, one a line (- for stdin)")
+		if sub == "restore" {
+			fs.Int64Var(&f.operation, "operation", 0, "restore the rows delete operation `N` trashed (trash list shows it), and what it cascaded to")
+		}
 	case "empty":
 		fs.BoolVar(&f.yes, "yes", false, "do not ask for confirmation")
+	}
+	if sub == "keep-until" {
+		fs.StringVar(&f.until, "until", "", "new purge date `TIME` (2027-01-31, 2027-01-31T12:00:00Z) or never (required)")
 	}
 	switch sub {
 	case "list", "stats":
 		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
-	case "restore", "forget", "empty":
+	case "restore", "forget", "empty", "keep-until":
 		fs.StringVar(&f.actor, "actor", "", "`name` to record in the audit as who did it (default: the database user)")
 	}
 }
@@ -197,7 +219,7 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		}
 		return purger.WriteStats(stdout, stats, f.format)
 	case "list":
-		rows, err := tr.List(ctx, pos[0], purger.ListOptions{OlderThan: f.olderThan, Limit: f.limit})
+		rows, err := tr.List(ctx, pos[0], purger.ListOptions{OlderThan: f.olderThan, Limit: f.limit, State: f.state})
 		if err != nil {
 			return err
 		}
@@ -207,12 +229,14 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		if sub == "forget" {
 			op, verb = tr.Forget, "deleted forever"
 		}
-		n, err := op(ctx, pos[0], purger.Selector{Where: f.where, IDs: f.ids})
+		n, err := op(ctx, pos[0], purger.Selector{Where: f.where, IDs: f.ids, Operation: f.operation})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s %d rows of %s\n", verb, n, pos[0])
 		return nil
+	case "keep-until":
+		return keepUntil(ctx, tr, pos[0], f, stdout)
 	}
 	return emptyTrash(ctx, tr, pos[0], f.yes, stdin, stdout, stderr)
 }
@@ -237,4 +261,15 @@ func emptyTrash(ctx context.Context, tr *purger.Trash, table string, yes bool, s
 	}
 	fmt.Fprintf(stdout, "deleted forever %d rows of %s\n", n, name)
 	return nil
+}
+
+// selectors counts the row selections given: --where, --id, --operation.
+func selectors(f *trashFlags) int {
+	n := 0
+	for _, given := range []bool{f.where != "", len(f.ids) > 0, f.operation != 0} {
+		if given {
+			n++
+		}
+	}
+	return n
 }

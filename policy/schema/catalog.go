@@ -18,6 +18,8 @@ type Catalog struct {
 	Roles          Roles       // roles.purge and roles.hard_delete
 	SuperLogins    []string    // quoted superuser roles that can log in
 	EvictedTable   bool        // softdelete.evicted exists (keys.go)
+	FKeys          []FKey      // foreign keys with a managed table on either side (fk_inspect.go)
+	OperationSeq   bool        // the sequence of delete operations exists
 
 	quoted    map[string]string    // identifier -> quote_ident(identifier)
 	installed map[string]Installed // Installed by objectKey, built on first use (keys.go)

@@ -29,7 +29,7 @@ func columnRoles(t *TableInfo) []columnRole {
 	if t.HoldColumn != "" {
 		roles = append(roles, columnRole{"hold_column", t.HoldColumn, "boolean NOT NULL DEFAULT false"})
 	}
-	return roles
+	return append(roles, trashColumnRoles(t)...)
 }
 
 func (k *checker) columns() {
@@ -68,6 +68,8 @@ func (k *checker) columnType(role columnRole, q string, col Column) {
 	case role.key == "hold_column" && col.BaseType != oidBool:
 		k.add(Error, KindColumnType, q, "use a boolean column",
 			"column %s (hold_column) is %s; it must be boolean", q, col.Type)
+	default:
+		k.trashColumnType(role, q, col)
 	}
 }
 

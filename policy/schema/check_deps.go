@@ -94,7 +94,7 @@ func (c *Catalog) checkAudit() []Finding {
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return c.checkAuditUpgrade()
 	}
 	return []Finding{{Severity: Error, Table: a.Quoted, Kind: KindAuditColumns,
 		Message: fmt.Sprintf("audit table %s lacks column(s) %s", a.Quoted, strings.Join(missing, ", ")),

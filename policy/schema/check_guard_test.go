@@ -33,6 +33,7 @@ func TestCheckGuard(t *testing.T) {
 		kind, table, object, text string
 	}{
 		{Error, KindUnmanagedParent, "public.events_2024", "public.events", "reads of public.events show the trashed rows"},
+		{Error, KindFKChild, "public.people", "people_org_id_fkey", "ON DELETE CASCADE to public.orgs (not managed)"},
 		{Warning, KindTableOwner, "", "role postgres", "public.contacts, public.deals"},
 		{Warning, KindSuperuserLogin, "", "postgres", "session_replication_role"},
 	} {
@@ -40,8 +41,8 @@ func TestCheckGuard(t *testing.T) {
 			t.Errorf("no %s %s on %s %q", w.sev, w.kind, w.table, w.object)
 		}
 	}
-	if errs := kinds(r, Error); len(errs) != 1 {
-		t.Errorf("errors: %q, want only the unmanaged parent", errs)
+	if errs := kinds(r, Error); len(errs) != 2 {
+		t.Errorf("errors: %q, want only the unmanaged parent and the cascade from it", errs)
 	}
 
 	// row-level security: FOR ALL without its own WITH CHECK, not reading
@@ -104,7 +105,7 @@ CREATE TABLE docs_2025 () INHERITS (docs)`)
 	}
 	e.f.apply(Options{})
 	e.f.requireNoOp(Options{})
-	if errs := kinds(Check(e.f.inspect()), Error); len(errs) != 1 { // the unmanaged parent of events_2024
+	if errs := kinds(Check(e.f.inspect()), Error); len(errs) != 2 { // the unmanaged parent of events_2024, the cascade from orgs to people
 		t.Errorf("errors after migrate: %q", errs)
 	}
 	e.f.mustExec("INSERT INTO deals VALUES (500, 'apac', NULL), (501, 'eu', NULL); INSERT INTO docs_2025 VALUES (502, NULL);" +

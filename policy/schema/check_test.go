@@ -22,7 +22,7 @@ func TestCheckWarnings(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &back); err != nil || len(back.Findings) != len(r.Findings) {
 		t.Fatalf("JSON does not read back: %v", err)
 	}
-	want := []string{KindUnique, KindUniqueWithColumn, KindColumnDefault, KindFKParent, KindFKChild,
+	want := []string{KindUnique, KindUniqueWithColumn, KindColumnDefault, KindFKChild,
 		KindTriggerDelete, KindTriggerUpdate, KindView, KindMaterializedView, KindFunctionReads,
 		KindFunctionDeletes, KindPurgeIndex}
 	for _, k := range want {

@@ -42,9 +42,9 @@ const (
 )
 
 // ownNames are the identifiers the generators use, for Inspect to quote.
-var ownNames = []string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
+var ownNames = append([]string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
 	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable,
-	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn}
+	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn}, trashNames...)
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"

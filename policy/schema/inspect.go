@@ -42,6 +42,9 @@ func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, erro
 	}); err != nil {
 		return nil, err
 	}
+	if err := c.loadFKeys(ctx, q); err != nil {
+		return nil, fmt.Errorf("reading foreign keys: %w", err)
+	}
 	if err := c.loadFunctions(ctx, q); err != nil {
 		return nil, fmt.Errorf("reading functions: %w", err)
 	}
@@ -68,6 +71,7 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 	var ids []string
 	for _, t := range cfg.Managed {
 		ids = append(ids, t.Schema, t.Name, t.Column, t.DeletedByColumn, t.ReasonColumn, t.HoldColumn)
+		ids = append(ids, t.LockColumn, t.CreatedColumn, t.PurgeAtColumn)
 	}
 	ids = append(ids, ownNames...)
 	if n, ok := cfg.AuditTable(); ok {

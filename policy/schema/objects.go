@@ -30,7 +30,7 @@ type Object struct {
 type generator func(c *Catalog) []Object
 
 // generators are the concerns, in the order their objects are planned.
-var generators = []generator{schemaObjects, keyObjects, guardObjects, privilegeObjects}
+var generators = []generator{schemaObjects, keyObjects, guardObjects, privilegeObjects, lockObjects, purgeAtObjects, auditObjects, fkObjects}
 
 // schemaObjects is schema softdelete, which holds the functions of every
 // concern (it belongs to softdelete-proxy: migrate drops functions there

@@ -50,6 +50,7 @@ func Plan(c *Catalog, opts Options) *Migration {
 		m.add("", "the audit table (audit.table) written by trash operations and purges",
 			strings.TrimSpace(AuditTableDDL(c.Audit.Name)))
 	}
+	planAuditUpgrade(m, c)
 	for _, f := range c.checkAudit() {
 		if f.Kind == KindAuditColumns {
 			m.note("%s.\nIt was not made by migrate: %s.", f.Message, f.Fix)

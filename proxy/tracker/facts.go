@@ -36,6 +36,7 @@ const (
 	colSearchPath = iota
 	colSearchPathReset
 	colVisibility
+	colAsOf
 	colRole
 	colRoleReset
 	colSessionUser
@@ -56,6 +57,7 @@ func probeQuery(roles, names []string) string {
 		"SELECT pg_catalog.current_setting('search_path'), "+
 		"(SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'search_path'), "+
 		"pg_catalog.current_setting('softdelete.visibility', true), "+
+		"pg_catalog.current_setting('softdelete.as_of', true), "+
 		"pg_catalog.current_setting('role'), "+
 		"(SELECT s.reset_val FROM pg_catalog.pg_settings s WHERE s.name = 'role'), "+
 		"session_user, "+
@@ -132,13 +134,14 @@ func (s *Session) learned(p *Policy, rows [][]string, errText string) {
 	}
 	f.hardDelete, f.bypass = anyOf(roles, p.HardDelete), anyOf(roles, p.Bypass)
 	f.shadows = shadowsOf(p, row[colRelations])
-	now := map[string]string{SearchPath: row[colSearchPath], Visibility: row[colVisibility], Role: row[colRole]}
+	now := map[string]string{SearchPath: row[colSearchPath], Visibility: row[colVisibility], AsOf: row[colAsOf], Role: row[colRole]}
 	reset := map[string]string{SearchPath: row[colSearchPathReset], Role: row[colRoleReset]}
 	if first {
 		// A placeholder setting has no row in pg_settings: its RESET value
 		// is what it was at the start, startup options and ALTER ROLE … SET
 		// included, which the first probe sees.
 		reset[Visibility] = now[Visibility]
+		reset[AsOf] = now[AsOf]
 	}
 	s.conf.learned(now, reset)
 	s.predStale = true

@@ -66,7 +66,7 @@ func changesResolution(st *rewrite.Stmt) bool {
 		return true
 	}
 	switch strings.ToLower(st.Set.Name) {
-	case SearchPath, Visibility, Role, SessionAuthorization:
+	case SearchPath, Visibility, AsOf, Role, SessionAuthorization:
 		return true
 	}
 	return strings.HasPrefix(strings.ToLower(st.Set.Name), "softdelete.")
@@ -115,6 +115,9 @@ func (s *Session) checkStatement(name string, st *statement) error {
 	now := s.rewriteSession()
 	if st.touches && st.session.SearchPath != now.SearchPath {
 		return staleError(name, st.session.SearchPath, now.SearchPath)
+	}
+	if err := s.checkAsOf(name, st, now); err != nil {
+		return err
 	}
 	pol, err := s.rewritePolicy(st.text)
 	if err != nil {

@@ -1,6 +1,7 @@
 package tracker
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -192,12 +193,14 @@ func (s *Session) rewriteSession() rewrite.Session {
 	path, _ := s.pred.get(SearchPath)
 	vis, _ := s.pred.get(Visibility)
 	v, _ := ParseVisibility(vis)
+	asOf, _ := s.pred.get(AsOf)
 	scs, _ := s.pred.get(StandardConformingStrings)
 	enc, _ := s.pred.get(ClientEncoding)
 	s.rs = rewrite.Session{
 		SearchPath:         path,
 		User:               s.currentUser(),
 		Visibility:         v,
+		AsOf:               strings.TrimSpace(asOf) != "",
 		CanHardDelete:      s.facts.hardDelete,
 		Shadows:            s.facts.shadows,
 		NonStandardStrings: scs == "off",

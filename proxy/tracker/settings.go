@@ -12,13 +12,14 @@ import (
 const (
 	SearchPath                = "search_path"
 	Visibility                = "softdelete.visibility"
+	AsOf                      = "softdelete.as_of"
 	Role                      = "role"
 	SessionAuthorization      = "session_authorization"
 	StandardConformingStrings = "standard_conforming_strings"
 	ClientEncoding            = "client_encoding"
 )
 
-var trackedSettings = []string{SearchPath, Visibility, Role, SessionAuthorization, StandardConformingStrings, ClientEncoding}
+var trackedSettings = []string{SearchPath, Visibility, AsOf, Role, SessionAuthorization, StandardConformingStrings, ClientEncoding}
 
 // IsTracked reports whether name (lower case) is a tracked setting.
 func IsTracked(name string) bool {

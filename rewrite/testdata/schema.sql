@@ -48,3 +48,5 @@ INSERT INTO notes (id) VALUES (1);
 INSERT INTO "Mixed Case" VALUES (1, NULL), (2, '2024-07-01');
 INSERT INTO staging VALUES (1, 'a@x.org', true, false), (4, 'd@x.org', false, false),
   (7, 'new@x.org', false, false);
+CREATE TABLE docs (id int PRIMARY KEY, created_at timestamptz, deleted_at timestamptz);
+INSERT INTO docs VALUES (1, '2024-01-01', NULL), (2, '2024-01-01', '2024-07-01'), (3, NULL, NULL);

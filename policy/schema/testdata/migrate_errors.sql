@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 63 statement(s) for database app.
+-- softdelete-proxy migrate: 90 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -25,6 +25,13 @@
 
 BEGIN;
 SET LOCAL lock_timeout = '5s';   -- give up rather than queue production queries behind a lock
+
+-- the audit table's columns for the audit of deletions (keys, reason, db_user) and its new actions
+ALTER TABLE softdelete.audit ADD COLUMN IF NOT EXISTS keys jsonb;
+ALTER TABLE softdelete.audit ADD COLUMN IF NOT EXISTS reason text;
+ALTER TABLE softdelete.audit ADD COLUMN IF NOT EXISTS db_user text;
+ALTER TABLE softdelete.audit DROP CONSTRAINT IF EXISTS "audit_action_check";
+ALTER TABLE softdelete.audit ADD CONSTRAINT "audit_action_check" CHECK (action IN ('delete', 'restore', 'forget', 'empty', 'purge', 'keep-until', 'hard delete'));
 
 -- the columns the policy names (adding a nullable column or one with a constant default does not
 -- rewrite the table)
@@ -316,5 +323,85 @@ GRANT USAGE ON SCHEMA softdelete TO softdelete_purger;
 
 -- the purger records each batch in the audit table
 GRANT INSERT ON softdelete.audit TO softdelete_purger;
+
+-- inserts one audit row as the audit table's owner (the roles that trash rows need no INSERT on
+-- it); it records session_user as db_user
+CREATE OR REPLACE FUNCTION softdelete.audit_write(text, text, bigint, jsonb) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO softdelete.audit (at, actor, action, table_name, row_count, detail, keys, reason, db_user)
+    VALUES (now(), coalesce(nullif(current_setting('softdelete.actor', true), ''), session_user), $2, $1, $3,
+            coalesce(nullif(current_setting('softdelete.audit_detail', true), ''), '{}')::jsonb, $4,
+            nullif(current_setting('softdelete.reason', true), ''), session_user);
+END
+$$;
+COMMENT ON FUNCTION softdelete.audit_write(text, text, bigint, jsonb) IS 'softdelete-proxy <fingerprint>';
+
+-- writes the audit rows of a statement that trashed or restored rows
+CREATE OR REPLACE FUNCTION softdelete.audit_update() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    trashed bigint;
+    trashed_keys jsonb;
+    restored bigint;
+    restored_keys jsonb;
+BEGIN
+    EXECUTE TG_ARGV[1] INTO trashed, trashed_keys, restored, restored_keys;
+    IF trashed > 0 THEN
+        PERFORM softdelete.audit_write(TG_ARGV[0], 'delete', trashed, trashed_keys);
+    END IF;
+    IF restored > 0 THEN
+        PERFORM softdelete.audit_write(TG_ARGV[0], 'restore', restored, restored_keys);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.audit_update() IS 'softdelete-proxy <fingerprint>';
+
+-- writes the audit row of a statement that deleted rows for good
+CREATE OR REPLACE FUNCTION softdelete.audit_delete() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    deleted bigint;
+    deleted_keys jsonb;
+    announced text := current_setting('softdelete.audit_action', true);
+BEGIN
+    EXECUTE TG_ARGV[1] INTO deleted, deleted_keys;
+    IF deleted > 0 THEN
+        PERFORM softdelete.audit_write(TG_ARGV[0], CASE WHEN announced IN ('purge', 'forget', 'empty') THEN announced ELSE 'hard delete' END, deleted, deleted_keys);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.audit_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows an UPDATE of public.naive trashed or restored
+CREATE OR REPLACE TRIGGER softdelete_audit AFTER UPDATE ON public.naive REFERENCING OLD TABLE AS softdelete_old NEW TABLE AS softdelete_new FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_update('public.naive', 'SELECT count(*) FILTER (WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), NULL::jsonb, count(*) FILTER (WHERE o.deleted_at IS NOT NULL AND n.deleted_at IS NULL), NULL::jsonb FROM (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_old) AS o JOIN (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_new) AS n USING (softdelete_n)');
+COMMENT ON TRIGGER softdelete_audit ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows a DELETE of public.naive removed for good
+CREATE OR REPLACE TRIGGER softdelete_audit_delete AFTER DELETE ON public.naive REFERENCING OLD TABLE AS softdelete_old FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_delete('public.naive', 'SELECT count(*), NULL::jsonb FROM softdelete_old AS o');
+COMMENT ON TRIGGER softdelete_audit_delete ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows an UPDATE of public.bare trashed or restored
+CREATE OR REPLACE TRIGGER softdelete_audit AFTER UPDATE ON public.bare REFERENCING OLD TABLE AS softdelete_old NEW TABLE AS softdelete_new FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_update('public.bare', 'SELECT count(*) FILTER (WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), NULL::jsonb, count(*) FILTER (WHERE o.deleted_at IS NOT NULL AND n.deleted_at IS NULL), NULL::jsonb FROM (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_old) AS o JOIN (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_new) AS n USING (softdelete_n)');
+COMMENT ON TRIGGER softdelete_audit ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows a DELETE of public.bare removed for good
+CREATE OR REPLACE TRIGGER softdelete_audit_delete AFTER DELETE ON public.bare REFERENCING OLD TABLE AS softdelete_old FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_delete('public.bare', 'SELECT count(*), NULL::jsonb FROM softdelete_old AS o');
+COMMENT ON TRIGGER softdelete_audit_delete ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows an UPDATE of public.typed trashed or restored
+CREATE OR REPLACE TRIGGER softdelete_audit AFTER UPDATE ON public.typed REFERENCING OLD TABLE AS softdelete_old NEW TABLE AS softdelete_new FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_update('public.typed', 'SELECT count(*) FILTER (WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), NULL::jsonb, count(*) FILTER (WHERE o.deleted_at IS NOT NULL AND n.deleted_at IS NULL), NULL::jsonb FROM (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_old) AS o JOIN (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_new) AS n USING (softdelete_n)');
+COMMENT ON TRIGGER softdelete_audit ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows a DELETE of public.typed removed for good
+CREATE OR REPLACE TRIGGER softdelete_audit_delete AFTER DELETE ON public.typed REFERENCING OLD TABLE AS softdelete_old FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_delete('public.typed', 'SELECT count(*), NULL::jsonb FROM softdelete_old AS o');
+COMMENT ON TRIGGER softdelete_audit_delete ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows an UPDATE of public.strict trashed or restored
+CREATE OR REPLACE TRIGGER softdelete_audit AFTER UPDATE ON public.strict REFERENCING OLD TABLE AS softdelete_old NEW TABLE AS softdelete_new FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_update('public.strict', 'SELECT count(*) FILTER (WHERE o.deleted_at IS NULL AND n.deleted_at IS NOT NULL), NULL::jsonb, count(*) FILTER (WHERE o.deleted_at IS NOT NULL AND n.deleted_at IS NULL), NULL::jsonb FROM (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_old) AS o JOIN (SELECT row_number() OVER () AS softdelete_n, * FROM softdelete_new) AS n USING (softdelete_n)');
+COMMENT ON TRIGGER softdelete_audit ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- records in the audit table the rows a DELETE of public.strict removed for good
+CREATE OR REPLACE TRIGGER softdelete_audit_delete AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_old FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_delete('public.strict', 'SELECT count(*), NULL::jsonb FROM softdelete_old AS o');
+COMMENT ON TRIGGER softdelete_audit_delete ON public.strict IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 67 statement(s) for database app.
+-- softdelete-proxy migrate: 130 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -404,5 +404,252 @@ GRANT USAGE ON SCHEMA crm TO softdelete_purger;
 
 -- what the purger needs on crm.notes: find and lock trashed rows, delete them
 GRANT SELECT, DELETE, UPDATE (removed_at) ON crm.notes TO softdelete_purger;
+
+-- what foreign key notes_contact_id_fkey of crm.notes (ON DELETE NO ACTION) does when a row of
+-- public.contacts is trashed
+CREATE OR REPLACE FUNCTION softdelete.fk_2f2f4c85_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    conname text := 'notes_contact_id_fkey';
+BEGIN
+    IF EXISTS (SELECT 1 FROM ONLY public.contacts y WHERE y.id = OLD.id AND y.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ONLY crm.notes x WHERE OLD.id = x.contact_id AND x.removed_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'crm', TABLE = 'notes', CONSTRAINT = conname,
+        MESSAGE = 'update or delete on table "' || TG_TABLE_NAME || '" violates foreign key constraint "' || conname || '" on table "notes"',
+        DETAIL = 'Key (id)=(' || concat_ws(', ', OLD.id::text) || ') is still referenced from table "notes".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_2f2f4c85_trash() IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts does what deleting it would: foreign key notes_contact_id_fkey
+-- of crm.notes (ON DELETE NO ACTION)
+DROP TRIGGER IF EXISTS softdelete_fk_03_notes_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_03_notes_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_trash();
+COMMENT ON TRIGGER softdelete_fk_03_notes_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- a row of crm.notes must reference a live row of public.contacts (foreign key
+-- notes_contact_id_fkey of crm.notes (ON DELETE NO ACTION))
+CREATE OR REPLACE FUNCTION softdelete.fk_2f2f4c85_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM ONLY public.contacts y WHERE y.id = NEW.contact_id AND y.deleted_at IS NULL FOR SHARE OF y;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'crm', TABLE = TG_TABLE_NAME, CONSTRAINT = 'notes_contact_id_fkey',
+        MESSAGE = 'insert or update on table "' || TG_TABLE_NAME || '" violates foreign key constraint "notes_contact_id_fkey"',
+        DETAIL = 'Key (contact_id)=(' || concat_ws(', ', NEW.contact_id::text) || ') is not present in table "contacts".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_2f2f4c85_check() IS 'softdelete-proxy <fingerprint>';
+
+-- a row of crm.notes inserted, changed or restored must reference a live row of public.contacts
+-- (notes_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_ins ON crm.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins AFTER INSERT ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_ins ON crm.notes IS 'softdelete-proxy <fingerprint>';
+
+-- a row of crm.notes inserted, changed or restored must reference a live row of public.contacts
+-- (notes_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_notes_contact_id_fkey_upd ON crm.notes;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd AFTER UPDATE OF contact_id, removed_at ON crm.notes NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.removed_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.removed_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_2f2f4c85_check();
+COMMENT ON TRIGGER softdelete_fk_00_notes_contact_id_fkey_upd ON crm.notes IS 'softdelete-proxy <fingerprint>';
+
+-- what foreign key calls_contact_id_fkey of public.calls (ON DELETE NO ACTION) does when a row of
+-- public.contacts is trashed
+CREATE OR REPLACE FUNCTION softdelete.fk_d7d5bbce_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    conname text := 'calls_contact_id_fkey';
+BEGIN
+    IF EXISTS (SELECT 1 FROM ONLY public.contacts y WHERE y.id = OLD.id AND y.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ONLY public.calls x WHERE OLD.id = x.contact_id) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = 'calls', CONSTRAINT = conname,
+        MESSAGE = 'update or delete on table "' || TG_TABLE_NAME || '" violates foreign key constraint "' || conname || '" on table "calls"',
+        DETAIL = 'Key (id)=(' || concat_ws(', ', OLD.id::text) || ') is still referenced from table "calls".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_d7d5bbce_trash() IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts does what deleting it would: foreign key calls_contact_id_fkey
+-- of public.calls (ON DELETE NO ACTION)
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_trash ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_trash();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.calls must reference a live row of public.contacts (foreign key
+-- calls_contact_id_fkey of public.calls (ON DELETE NO ACTION))
+CREATE OR REPLACE FUNCTION softdelete.fk_d7d5bbce_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM ONLY public.contacts y WHERE y.id = NEW.contact_id AND y.deleted_at IS NULL FOR SHARE OF y;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = TG_TABLE_NAME, CONSTRAINT = 'calls_contact_id_fkey',
+        MESSAGE = 'insert or update on table "' || TG_TABLE_NAME || '" violates foreign key constraint "calls_contact_id_fkey"',
+        DETAIL = 'Key (contact_id)=(' || concat_ws(', ', NEW.contact_id::text) || ') is not present in table "contacts".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_d7d5bbce_check() IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
+-- (calls_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins AFTER INSERT ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_ins ON public.calls IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.calls inserted, changed or restored must reference a live row of public.contacts
+-- (calls_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.calls NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_d7d5bbce_check();
+COMMENT ON TRIGGER softdelete_fk_00_calls_contact_id_fkey_upd ON public.calls IS 'softdelete-proxy <fingerprint>';
+
+-- what foreign key contacts_org_handle_fkey of public.contacts (ON DELETE NO ACTION) does when a
+-- row of public.orgs is trashed
+CREATE OR REPLACE FUNCTION softdelete.fk_88d86548_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    conname text := 'contacts_org_handle_fkey';
+BEGIN
+    IF EXISTS (SELECT 1 FROM ONLY public.orgs y WHERE y.handle = OLD.handle AND y.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM ONLY public.contacts x WHERE OLD.handle = x.org_handle AND x.deleted_at IS NULL) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = 'contacts', CONSTRAINT = conname,
+        MESSAGE = 'update or delete on table "' || TG_TABLE_NAME || '" violates foreign key constraint "' || conname || '" on table "contacts"',
+        DETAIL = 'Key (handle)=(' || concat_ws(', ', OLD.handle::text) || ') is still referenced from table "contacts".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_88d86548_trash() IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.orgs does what deleting it would: foreign key contacts_org_handle_fkey
+-- of public.contacts (ON DELETE NO ACTION)
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_trash ON public.orgs;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_trash AFTER UPDATE OF deleted_at ON public.orgs NOT DEFERRABLE FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_88d86548_trash();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_trash ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.contacts must reference a live row of public.orgs (foreign key
+-- contacts_org_handle_fkey of public.contacts (ON DELETE NO ACTION))
+CREATE OR REPLACE FUNCTION softdelete.fk_88d86548_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM ONLY public.orgs y WHERE y.handle = NEW.org_handle AND y.deleted_at IS NULL FOR SHARE OF y;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = TG_TABLE_NAME, CONSTRAINT = 'contacts_org_handle_fkey',
+        MESSAGE = 'insert or update on table "' || TG_TABLE_NAME || '" violates foreign key constraint "contacts_org_handle_fkey"',
+        DETAIL = 'Key (org_handle)=(' || concat_ws(', ', NEW.org_handle::text) || ') is not present in table "orgs".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_88d86548_check() IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.contacts inserted, changed or restored must reference a live row of public.orgs
+-- (contacts_org_handle_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_ins ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_ins AFTER INSERT ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL) EXECUTE FUNCTION softdelete.fk_88d86548_check();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_ins ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.contacts inserted, changed or restored must reference a live row of public.orgs
+-- (contacts_org_handle_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_contacts_org_handle_fkey_upd ON public.contacts;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_contacts_org_handle_fkey_upd AFTER UPDATE OF org_handle, deleted_at ON public.contacts NOT DEFERRABLE FOR EACH ROW WHEN (NEW.org_handle IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.org_handle IS DISTINCT FROM NEW.org_handle OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_88d86548_check();
+COMMENT ON TRIGGER softdelete_fk_00_contacts_org_handle_fkey_upd ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- what foreign key emails_contact_id_fkey of public.emails (ON DELETE SET NULL) does when a row of
+-- public.contacts is trashed
+CREATE OR REPLACE FUNCTION softdelete.fk_be0456d4_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE ONLY public.emails x SET contact_id = NULL
+    WHERE OLD.id = x.contact_id;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_be0456d4_trash() IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts does what deleting it would: foreign key emails_contact_id_fkey
+-- of public.emails (ON DELETE SET NULL)
+CREATE OR REPLACE TRIGGER softdelete_fk_01_emails_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_trash();
+COMMENT ON TRIGGER softdelete_fk_01_emails_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.emails must reference a live row of public.contacts (foreign key
+-- emails_contact_id_fkey of public.emails (ON DELETE SET NULL))
+CREATE OR REPLACE FUNCTION softdelete.fk_be0456d4_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM ONLY public.contacts y WHERE y.id = NEW.contact_id AND y.deleted_at IS NULL FOR SHARE OF y;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = TG_TABLE_NAME, CONSTRAINT = 'emails_contact_id_fkey',
+        MESSAGE = 'insert or update on table "' || TG_TABLE_NAME || '" violates foreign key constraint "emails_contact_id_fkey"',
+        DETAIL = 'Key (contact_id)=(' || concat_ws(', ', NEW.contact_id::text) || ') is not present in table "contacts".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_be0456d4_check() IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
+-- (emails_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins AFTER INSERT ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_ins ON public.emails IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.emails inserted, changed or restored must reference a live row of public.contacts
+-- (emails_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.emails NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_be0456d4_check();
+COMMENT ON TRIGGER softdelete_fk_00_emails_contact_id_fkey_upd ON public.emails IS 'softdelete-proxy <fingerprint>';
+
+-- what foreign key invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT) does when a row
+-- of public.contacts is trashed
+CREATE OR REPLACE FUNCTION softdelete.fk_2f2dd05e_trash() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    conname text := 'invoices_contact_id_fkey';
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ONLY public.invoices x WHERE OLD.id = x.contact_id) THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = 'invoices', CONSTRAINT = conname,
+        MESSAGE = 'update or delete on table "' || TG_TABLE_NAME || '" violates foreign key constraint "' || conname || '" on table "invoices"',
+        DETAIL = 'Key (id)=(' || concat_ws(', ', OLD.id::text) || ') is still referenced from table "invoices".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_2f2dd05e_trash() IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts does what deleting it would: foreign key
+-- invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT)
+CREATE OR REPLACE TRIGGER softdelete_fk_02_invoices_contact_id_fkey_trash AFTER UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN (OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_trash();
+COMMENT ON TRIGGER softdelete_fk_02_invoices_contact_id_fkey_trash ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.invoices must reference a live row of public.contacts (foreign key
+-- invoices_contact_id_fkey of public.invoices (ON DELETE RESTRICT))
+CREATE OR REPLACE FUNCTION softdelete.fk_2f2dd05e_check() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM 1 FROM ONLY public.contacts y WHERE y.id = NEW.contact_id AND y.deleted_at IS NULL FOR SHARE OF y;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = '23503', SCHEMA = 'public', TABLE = TG_TABLE_NAME, CONSTRAINT = 'invoices_contact_id_fkey',
+        MESSAGE = 'insert or update on table "' || TG_TABLE_NAME || '" violates foreign key constraint "invoices_contact_id_fkey"',
+        DETAIL = 'Key (contact_id)=(' || concat_ws(', ', NEW.contact_id::text) || ') is not present in table "contacts".';
+END
+$$;
+COMMENT ON FUNCTION softdelete.fk_2f2dd05e_check() IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.invoices inserted, changed or restored must reference a live row of
+-- public.contacts (invoices_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_contact_id_fkey_ins ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_contact_id_fkey_ins AFTER INSERT ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_ins ON public.invoices IS 'softdelete-proxy <fingerprint>';
+
+-- a row of public.invoices inserted, changed or restored must reference a live row of
+-- public.contacts (invoices_contact_id_fkey)
+DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices;
+CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
+COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;

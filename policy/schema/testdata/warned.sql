@@ -25,7 +25,7 @@ CREATE UNIQUE INDEX contacts_email_live_idx ON public.contacts (email) WHERE del
 CREATE UNIQUE INDEX contacts_email_deleted_idx ON public.contacts (email, deleted_at);
 
 -- tables that reference contacts, one per ON DELETE action
-CREATE TABLE public.calls (id bigint, contact_id bigint REFERENCES public.contacts ON DELETE CASCADE);
+CREATE TABLE public.calls (id bigint, contact_id bigint REFERENCES public.contacts);    -- NO ACTION, followed on trash
 CREATE TABLE public.emails (id bigint, contact_id bigint REFERENCES public.contacts ON DELETE SET NULL);
 CREATE TABLE public.invoices (id bigint, contact_id bigint REFERENCES public.contacts ON DELETE RESTRICT);
 
@@ -34,7 +34,7 @@ CREATE TABLE public.companies (id bigint PRIMARY KEY, name text);
 CREATE TABLE crm.notes (
     id bigint PRIMARY KEY,
     contact_id bigint REFERENCES public.contacts,
-    company_id bigint REFERENCES public.companies ON DELETE CASCADE,
+    company_id bigint REFERENCES public.companies ON DELETE RESTRICT,
     body text,
     removed_at timestamptz DEFAULT now(),
     legal_hold boolean NOT NULL DEFAULT false

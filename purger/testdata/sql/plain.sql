@@ -5,7 +5,7 @@ DELETE FROM "public"."contacts" AS x USING (SELECT tableoid AS toid, ctid AS tid
 SELECT count(*) FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" < now() - $1::bigint * interval '1 microsecond';
 
 -- stats
-SELECT count(*), count(*) FILTER (WHERE "deleted_at" < now() - $1::bigint * interval '1 microsecond'), min("deleted_at"), coalesce(greatest(extract(epoch FROM now() - min("deleted_at")), 0), 0)::float8 FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL;
+SELECT count(*), count(*) FILTER (WHERE "deleted_at" < now() - $1::bigint * interval '1 microsecond'), 0::bigint, 0::bigint, min("deleted_at"), coalesce(greatest(extract(epoch FROM now() - min("deleted_at")), 0), 0)::float8 FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL;
 
 -- restore
 UPDATE "public"."contacts" SET "deleted_at" = NULL WHERE "deleted_at" IS NOT NULL AND (id = 1
@@ -16,13 +16,13 @@ DELETE FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND (id = 1
 );
 
 -- list (one-column key)
-SELECT "id"::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT "id"::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- list (composite key)
-SELECT ROW("a", "b")::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT ROW("a", "b")::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- list (no key)
-SELECT ctid::text, "deleted_at", NULL::text, NULL::text, "deleted_at" + interval '2592000000000 microseconds', false FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond' ORDER BY "deleted_at" LIMIT $2;
+SELECT k, d, b, r, p, s, o FROM (SELECT ctid::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, "deleted_at" + interval '2592000000000 microseconds' AS p, CASE WHEN "deleted_at" + interval '2592000000000 microseconds' <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("contacts".*) ->> 'deleted_op')::bigint AS o FROM "public"."contacts" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
 
 -- ids
 "id" = ANY ($1::text[]::character varying(20)[]);

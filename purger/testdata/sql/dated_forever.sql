@@ -1,0 +1,28 @@
+-- batch
+DELETE FROM "public"."files" AS x USING (SELECT tableoid AS toid, ctid AS tid FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND "purge_at" <= now() ORDER BY "deleted_at" LIMIT $2 FOR UPDATE SKIP LOCKED) AS b WHERE x.tableoid = b.toid AND x.ctid = b.tid;
+
+-- count
+SELECT count(*) FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND "purge_at" <= now();
+
+-- stats
+SELECT count(*), count(*) FILTER (WHERE "purge_at" <= now()), 0::bigint, 0::bigint, min("deleted_at"), coalesce(greatest(extract(epoch FROM now() - min("deleted_at")), 0), 0)::float8 FROM "public"."files" WHERE "deleted_at" IS NOT NULL;
+
+-- restore
+UPDATE "public"."files" SET "deleted_at" = NULL WHERE "deleted_at" IS NOT NULL AND (id = 1
+);
+
+-- forget
+DELETE FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND (id = 1
+);
+
+-- list (one-column key)
+SELECT k, d, b, r, p, s, o FROM (SELECT "id"::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') AS p, CASE WHEN nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("files".*) ->> 'deleted_op')::bigint AS o FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+
+-- list (composite key)
+SELECT k, d, b, r, p, s, o FROM (SELECT ROW("a", "b")::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') AS p, CASE WHEN nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("files".*) ->> 'deleted_op')::bigint AS o FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+
+-- list (no key)
+SELECT k, d, b, r, p, s, o FROM (SELECT ctid::text AS k, "deleted_at" AS d, NULL::text AS b, NULL::text AS r, nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') AS p, CASE WHEN nullif(coalesce("purge_at", NULL::timestamptz), 'infinity') <= now() THEN 'pending purge' ELSE 'trashed' END AS s, (to_jsonb("files".*) ->> 'deleted_op')::bigint AS o FROM "public"."files" WHERE "deleted_at" IS NOT NULL AND "deleted_at" <= now() - $1::bigint * interval '1 microsecond') AS x WHERE $3::text = '' OR s = $3::text ORDER BY d LIMIT $2;
+
+-- ids
+"id" = ANY ($1::text[]::character varying(20)[]);
