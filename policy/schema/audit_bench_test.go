@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
@@ -37,18 +35,7 @@ func BenchmarkAuditCost(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	c, err := Inspect(ctx, conn, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
-		b.Fatal(err)
-	}
+	conn := migrated(b, dbURL, cfg)
 	pgtest.Exec(b, dbURL, "ALTER TABLE unaudited DISABLE TRIGGER softdelete_audit", "ALTER TABLE unaudited DISABLE TRIGGER softdelete_audit_delete")
 	for _, st := range []struct{ name, sql string }{
 		{"trash", "UPDATE %s SET deleted_at = now() WHERE (id BETWEEN $1 AND $2) AND deleted_at IS NULL"},

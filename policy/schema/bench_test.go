@@ -34,18 +34,7 @@ INSERT INTO contacts SELECT g, 'c' || g, NULL FROM generate_series(1, `+strconv.
 	cfg.Roles.Purge = s.RoleName(b, "purge")
 	cfg.Managed = []policy.Table{{Schema: "public", Name: "contacts", Column: "deleted_at"}}
 	ctx := context.Background()
-	super, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer super.Close(ctx)
-	c, err := Inspect(ctx, super, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := Plan(c, Options{}).Apply(ctx, super, 10*time.Second); err != nil {
-		b.Fatal(err)
-	}
+	migrated(b, dbURL, cfg)
 	app := s.CreateRole(b, "app", "LOGIN")
 	pgtest.Exec(b, dbURL, "GRANT SELECT, INSERT, UPDATE, DELETE ON contacts TO "+pgx.Identifier{app}.Sanitize())
 	u, _ := url.Parse(dbURL)

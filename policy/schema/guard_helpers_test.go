@@ -146,3 +146,23 @@ func refused(t *testing.T, err error, want string) {
 		t.Errorf("want 42501 with %q, got %v", want, err)
 	}
 }
+
+// migrated connects to dbURL as its owner, applies what migrate plans for
+// cfg there, and returns the connection (closed at the end of the test).
+func migrated(tb testing.TB, dbURL string, cfg *policy.Config) *pgx.Conn {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close(context.Background()) })
+	c, err := Inspect(ctx, conn, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+		tb.Fatal(err)
+	}
+	return conn
+}

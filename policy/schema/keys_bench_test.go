@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
@@ -30,18 +28,7 @@ func BenchmarkKeysInsert(b *testing.B) {
 	cfg.Roles.Purge = s.RoleName(b, "purge")
 	cfg.Managed = []policy.Table{{Schema: "public", Name: "contacts", Column: "deleted_at", OnKeyConflict: modeEvict}}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	c, err := Inspect(ctx, conn, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
-		b.Fatal(err)
-	}
+	conn := migrated(b, dbURL, cfg)
 	var with, without time.Duration
 	var costs []float64
 	run := func(i int, keys bool) time.Duration {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
@@ -34,18 +32,7 @@ func BenchmarkLockCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	c, err := Inspect(ctx, conn, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
-		b.Fatal(err)
-	}
+	conn := migrated(b, dbURL, cfg)
 	for _, size := range []int{1, 1000} {
 		b.Run(strconv.Itoa(size)+"-rows", func(b *testing.B) {
 			pgtest.Exec(b, dbURL, "UPDATE with_lock SET deleted_at = NULL WHERE deleted_at IS NOT NULL",
