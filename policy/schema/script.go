@@ -2,11 +2,13 @@ package schema
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Script renders the migration as a psql script: one transaction with a
@@ -111,5 +113,17 @@ func execChunk(ctx context.Context, tx pgx.Tx, stmts []string) error {
 			break
 		}
 	}
-	return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)", err, failed)
+	return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)%s", err, failed, applyHint(err))
+}
+
+// applyHint says what to do about the errors a large migration runs into.
+func applyHint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "53200" { // out_of_shared_memory: the lock table is full
+		return "\nThe migration runs in one transaction and locks every table, index and trigger it changes;" +
+			" the server's lock table is too small for it. Raise max_locks_per_transaction" +
+			" (e.g. to 1024; it needs a restart), or adopt the tables in parts (a narrower pattern or" +
+			" databases: per run), then migrate again."
+	}
+	return ""
 }

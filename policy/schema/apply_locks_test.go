@@ -1,0 +1,58 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
+	"github.com/softdelete-proxy/softdelete-proxy/policy"
+)
+
+// A migration too large for the server's lock table fails whole, with
+// PostgreSQL's 53200 and a hint that says what to change.
+func TestApplyExplainsAFullLockTable(t *testing.T) {
+	c := pgtest.StartCluster(t, pgtest.ClusterOptions{Settings: map[string]string{
+		"max_connections": "10", "max_locks_per_transaction": "10", "max_prepared_transactions": "0"}})
+	const tables = 120
+	var ddl []string // one transaction each: together they would fill the lock table too
+	cfg := policy.Default()
+	for i := 1; i <= tables; i++ {
+		ddl = append(ddl, fmt.Sprintf("CREATE TABLE t%d (id int PRIMARY KEY, code text UNIQUE, deleted_at timestamptz)", i))
+		cfg.Managed = append(cfg.Managed, policy.Table{Schema: "public", Name: fmt.Sprintf("t%d", i), Column: "deleted_at"})
+	}
+	pgtest.Exec(t, c.URL, ddl...)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, c.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	cat, err := Inspect(ctx, conn, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Plan(cat, Options{}).Apply(ctx, conn, 10*time.Second)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "53200" {
+		t.Fatalf("applying a migration of %d tables with max_locks_per_transaction 10: got %v, want 53200", tables, err)
+	}
+	for _, want := range []string{"max_locks_per_transaction", "nothing was changed"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+	var schemas int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname = 'softdelete'").Scan(&schemas); err != nil {
+		t.Fatal(err)
+	}
+	if schemas != 0 {
+		t.Error("the failed migration left schema softdelete behind")
+	}
+}
