@@ -20,19 +20,14 @@ func (s *Session) checkAsOf(name string, st *statement, now rewrite.Session) err
 	if err != nil {
 		return err
 	}
-	check := now
-	check.Visibility = st.session.Visibility
-	res, err := s.env.Rewriter.Rewrite(st.text, pol, &check)
+	same, _, err := s.rewriteAsPrepared(st, pol, now)
 	if err != nil {
 		return err
 	}
-	if res.SQL == st.sent {
+	if same {
 		return nil
 	}
-	if name == "" {
-		name = "(unnamed)"
-	}
 	return &rewrite.Error{Code: "0A000",
-		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s under softdelete.as_of: it was prepared before the setting was set, to read the present", name),
+		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s under softdelete.as_of: it was prepared before the setting was set, to read the present", unnamed(name)),
 		Hint:    "Prepare the statement again after setting softdelete.as_of (for pgx: use a new connection or clear the statement cache)."}
 }

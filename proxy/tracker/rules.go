@@ -126,29 +126,42 @@ func (s *Session) checkStatement(name string, st *statement) error {
 	if st.version == pol.Version {
 		return nil
 	}
-	check := now
-	check.Visibility = st.session.Visibility
-	res, err := s.env.Rewriter.Rewrite(st.text, pol, &check)
-	if err == nil && res.SQL == st.sent {
-		if res.Touches && st.session.SearchPath != now.SearchPath {
+	same, touches, err := s.rewriteAsPrepared(st, pol, now)
+	if err == nil && same {
+		if touches && st.session.SearchPath != now.SearchPath {
 			return staleError(name, st.session.SearchPath, now.SearchPath)
 		}
-		st.version, st.touches = pol.Version, res.Touches
+		st.version, st.touches = pol.Version, touches
 		return nil
 	}
-	if name == "" {
-		name = "(unnamed)"
-	}
 	return &rewrite.Error{Code: "0A000",
-		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s: it was prepared before the soft-delete policy applied to it as it does now", name),
+		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s: it was prepared before the soft-delete policy applied to it as it does now", unnamed(name)),
 		Hint:    "Prepare the statement again (for pgx: reconnect or clear the statement cache)."}
 }
 
-func staleError(name, was, now string) *rewrite.Error {
-	if name == "" {
-		name = "(unnamed)"
+// rewriteAsPrepared rewrites st's text again under pol and the settings in
+// force now, with the visibility st was prepared under (a prepared
+// statement keeps it), and says whether that is what the server was sent.
+func (s *Session) rewriteAsPrepared(st *statement, pol *rewrite.Policy, now rewrite.Session) (same, touches bool, err error) {
+	check := now
+	check.Visibility = st.session.Visibility
+	res, err := s.env.Rewriter.Rewrite(st.text, pol, &check)
+	if err != nil {
+		return false, false, err
 	}
+	return res.SQL == st.sent, res.Touches, nil
+}
+
+// unnamed is how errors name a prepared statement: the unnamed one too.
+func unnamed(name string) string {
+	if name == "" {
+		return "(unnamed)"
+	}
+	return name
+}
+
+func staleError(name, was, now string) *rewrite.Error {
 	return &rewrite.Error{Code: "0A000",
-		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s under search_path %q: it names a soft-delete table and was prepared under search_path %q", name, now, was),
+		Message: fmt.Sprintf("softdelete-proxy cannot run prepared statement %s under search_path %q: it names a soft-delete table and was prepared under search_path %q", unnamed(name), now, was),
 		Hint:    "Prepare the statement again after changing search_path (for pgx: use a new connection or clear the statement cache), or schema-qualify the table names."}
 }
