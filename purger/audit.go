@@ -52,27 +52,26 @@ func (a *auditor) insert(ctx context.Context, tx pgx.Tx, ev Event) error {
 	if a.table == "" {
 		return nil
 	}
-	if ev.Action != ActionKeepUntil {
-		var triggered bool
-		if err := tx.QueryRow(ctx, auditTriggerSQL, ev.Table).Scan(&triggered); err != nil || triggered {
-			return err
-		}
-	}
 	detail, err := detailJSON(ev)
 	if err != nil {
 		return err
 	}
+	unlessTriggered := " WHERE NOT " + auditTriggerSQL
+	if ev.Action == ActionKeepUntil { // no trigger records a keep-until
+		unlessTriggered = ""
+	}
 	_, err = tx.Exec(ctx, "INSERT INTO "+a.table+
-		" (at, actor, action, table_name, row_count, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+		" (at, actor, action, table_name, row_count, detail) SELECT $1, $2, $3, $4, $5, $6::jsonb"+unlessTriggered,
 		ev.When, ev.Actor, ev.Action, ev.Table, ev.Count, detail)
 	return err
 }
 
-// auditTriggerSQL: has table $1 (schema.table, unquoted as tableName
-// writes it) the audit trigger of deletions?
-const auditTriggerSQL = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+// auditTriggerSQL: has table $4 (schema.table, unquoted as tableName
+// writes it) the audit trigger of deletions? Then that trigger wrote the
+// statement's audit row, and insert adds none (one round trip either way).
+const auditTriggerSQL = `EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname || '.' || c.relname = $1 AND t.tgname = 'softdelete_audit_delete')`
+WHERE n.nspname || '.' || c.relname = $4 AND t.tgname = 'softdelete_audit_delete')`
 
 // announce tells the audit triggers, for the rest of tx, who does what:
 // softdelete.actor, softdelete.audit_action and softdelete.audit_detail
