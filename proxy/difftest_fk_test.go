@@ -115,7 +115,7 @@ func newFKTwin(t *testing.T, cfg *policy.Config) (ref, soft string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(c, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+	if _, err := schema.Plan(c, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return ref, soft

@@ -82,7 +82,7 @@ func fkProxyDB(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(c, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
+	if _, err := schema.Plan(c, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	return db

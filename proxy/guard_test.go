@@ -35,7 +35,7 @@ func TestGuardLetsHardDeleteMembersThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(cat, schema.Options{Guard: true}).Apply(ctx, direct, 10*time.Second); err != nil {
+	if _, err := schema.Plan(cat, schema.Options{Guard: true}).Apply(ctx, direct, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	var pgErr *pgconn.PgError

@@ -31,7 +31,7 @@ func migrateYAML(t *testing.T, dbURL, yaml string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(cat, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
+	if _, err := schema.Plan(cat, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -122,7 +122,7 @@ func guardFor(b *testing.B, url string, tbl policy.Table) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := schema.Plan(c, schema.Options{}).Apply(context.Background(), conn, 10*time.Second); err != nil {
+	if _, err := schema.Plan(c, schema.Options{}).Apply(context.Background(), conn, 10*time.Second); err != nil {
 		b.Fatal(err)
 	}
 	login := s.CreateRole(b, "purger", "LOGIN")

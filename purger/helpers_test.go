@@ -122,7 +122,7 @@ func install(t *testing.T, db *testDB, tables ...policy.Table) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(c, schema.Options{}).Apply(ctxT(t), conn, 10*time.Second); err != nil {
+	if _, err := schema.Plan(c, schema.Options{}).Apply(ctxT(t), conn, 10*time.Second); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 }

@@ -150,7 +150,7 @@ func (d *demo) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := schema.Plan(cat, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+	if _, err := schema.Plan(cat, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
 		return fmt.Errorf("installing the guard in the demo database: %w", err)
 	}
 	return nil

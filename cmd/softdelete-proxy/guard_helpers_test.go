@@ -30,7 +30,7 @@ func migrateDB(t *testing.T, url, configText string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.Plan(cat, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+	if _, err := schema.Plan(cat, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }

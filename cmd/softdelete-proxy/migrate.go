@@ -15,8 +15,8 @@ import (
 
 const migrateUsage = `migrate --config FILE [--database-url URL ...|--all-databases] [--apply] [--lock-timeout D]
 
-Prints the DDL that adopts the policy in FILE, or with --apply runs it in one
-transaction: the missing columns, the purger's partial index, the audit table
+Prints the DDL that adopts the policy in FILE, or with --apply runs it: the
+missing columns, the purger's partial index, the audit table
 (audit.table), and the server-side objects check requires (the guard: see
 docs/guard.md). Objects of an older policy or version are replaced, and those
 no longer wanted dropped. Every statement is idempotent; a second run does
@@ -27,10 +27,18 @@ constraints get WHERE deleted_at IS NULL, and primary keys, unique
 constraints and referenced keys get the softdelete_keys trigger
 (on_key_conflict: evict or refuse). After --apply, migrate reads the catalog
 again and fails when anything it applied is still missing.
+A migration runs in one transaction when it fits in a quarter of the
+server's lock table (max_locks_per_transaction for all backends), else in
+several, the guard's triggers last: until they commit, the proxy refuses the
+tables (require_guard), and a run stopped half-way is finished by running
+migrate again.
+  --single-transaction  one transaction whatever its size: all or nothing,
+            but it may fill the lock table (53200 out of shared memory), for
+            other sessions too
   --unique, --guard  accepted for older scripts and ignored: both are part of
             every migration
 The database is --database-url (repeat it for several, or --all-databases for
-every one of purge.database_urls: one transaction each), else $DATABASE_URL,
+every one of purge.database_urls: one after the other), else $DATABASE_URL,
 else the first of purge.database_urls. Run check first: it explains each change.`
 
 // migrateFlags are the flags of the migrate command.
@@ -45,7 +53,8 @@ func migrateCommand(ctx context.Context, args []string, _ io.Reader, stdout, std
 	var f migrateFlags
 	fs := newFlagSet("migrate", migrateUsage, stderr)
 	f.register(fs)
-	fs.BoolVar(&f.apply, "apply", false, "run the DDL (in one transaction) instead of only printing it")
+	fs.BoolVar(&f.apply, "apply", false, "run the DDL instead of only printing it")
+	fs.BoolVar(&f.opts.SingleTransaction, "single-transaction", false, "run the whole migration in one transaction, however large")
 	fs.BoolVar(&f.opts.Unique, "unique", false, "ignored (keys are part of every migration); kept for older scripts")
 	fs.BoolVar(&f.opts.Guard, "guard", false, "ignored (the guard is always installed); kept for older scripts")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 10*time.Second, "give up when a lock is not granted within `D` (a duration; 0: wait)")
@@ -76,14 +85,23 @@ func migrateDatabase(ctx context.Context, cfg *policy.Config, conn *pgx.Conn, f 
 	if !f.apply || m.Empty() {
 		return nil
 	}
-	if err := m.Apply(ctx, conn, f.lockTimeout); err != nil {
+	committed, err := m.Apply(ctx, conn, f.lockTimeout)
+	if err != nil {
 		return fmt.Errorf("migrate --apply (database %s): %w", m.Database, err)
 	}
 	if err := verifyApplied(ctx, conn, cfg, f.opts); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "-- applied: %d statement(s) committed in one transaction.\n", len(m.Statements()))
+	fmt.Fprintf(stdout, "-- applied: %d statement(s) committed in %s.\n", len(m.Statements()), transactions(committed))
 	return nil
+}
+
+// transactions says "one transaction" or "N transactions".
+func transactions(n int) string {
+	if n == 1 {
+		return "one transaction"
+	}
+	return fmt.Sprintf("%d transactions", n)
 }
 
 // verifyApplied reads the catalog again after --apply: a statement that

@@ -73,16 +73,10 @@ func purgeOptions(cfg *policy.Config) purger.Options {
 	return opts
 }
 
-// inspect reads the catalog for cfg through a few more connections to
-// conn's database (Inspect reads several tables at once through them),
-// or through conn alone when they cannot connect.
+// inspect reads the catalog for cfg through conn (a handful of queries,
+// whatever the number of tables).
 func inspect(ctx context.Context, conn *pgx.Conn, cfg *policy.Config) (*schema.Catalog, error) {
-	pool, err := openConnPool(ctx, conn.Config(), 4)
-	if err != nil {
-		return schema.Inspect(ctx, conn, cfg)
-	}
-	defer pool.close()
-	return schema.Inspect(ctx, pool, cfg)
+	return schema.Inspect(ctx, conn, cfg)
 }
 
 func currentDatabase(ctx context.Context, conn *pgx.Conn) (string, error) {

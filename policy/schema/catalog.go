@@ -9,6 +9,7 @@ import "github.com/softdelete-proxy/softdelete-proxy/policy"
 type Catalog struct {
 	Database       string
 	ServerVersion  int // server_version_num, e.g. 150004
+	LockCapacity   int // the server's shared lock table, in locks (batch.go)
 	Tables         []*TableInfo
 	Functions      []Function  // SQL and PL/pgSQL functions outside the system schemas
 	Audit          *AuditInfo  // nil when audit.table is not set

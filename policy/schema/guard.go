@@ -61,13 +61,21 @@ func guardObjects(c *Catalog) []Object {
 		outside := c.rowGuarded(t)
 		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name,
 			onTruncate: t.OnTruncate, rowGuard: outside}
-		out = append(out, c.guardTriggers(root)...)
+		out = append(out, gates(c.guardTriggers(root))...)
 		for _, d := range c.inherited(t) {
-			out = append(out, c.guardTriggers(guardTarget{table: d.Quoted, kind: d.Kind, col: t.Column, root: t.Quoted,
-				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones, rowGuard: outside})...)
+			out = append(out, gates(c.guardTriggers(guardTarget{table: d.Quoted, kind: d.Kind, col: t.Column, root: t.Quoted,
+				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones, rowGuard: outside}))...)
 		}
 	}
 	return out
+}
+
+// gates marks objects as the guard's triggers (Object.Gate).
+func gates(objs []Object) []Object {
+	for i := range objs {
+		objs[i].Gate = true
+	}
+	return objs
 }
 
 // inherited are the descendants of t that are managed through t: all of

@@ -161,7 +161,7 @@ func migrated(tb testing.TB, dbURL string, cfg *policy.Config) *pgx.Conn {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
+	if _, err := Plan(c, Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
 		tb.Fatal(err)
 	}
 	return conn

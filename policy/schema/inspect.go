@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -20,28 +19,17 @@ type Querier interface {
 // from the catalog of the database q is connected to. It only reads.
 func Inspect(ctx context.Context, q Querier, cfg *policy.Config) (*Catalog, error) {
 	c := &Catalog{}
-	if err := q.QueryRow(ctx, databaseSQL).Scan(&c.Database, &c.ServerVersion); err != nil {
+	if err := q.QueryRow(ctx, databaseSQL).Scan(&c.Database, &c.ServerVersion, &c.LockCapacity); err != nil {
 		return nil, fmt.Errorf("reading the server version: %w", err)
 	}
 	if err := c.loadQuotes(ctx, q, cfg); err != nil {
 		return nil, fmt.Errorf("quoting names: %w", err)
 	}
-	managed := map[[2]string]bool{}
-	for _, t := range cfg.Managed {
-		managed[[2]string{t.Schema, t.Name}] = true
-	}
-	c.Tables = make([]*TableInfo, len(cfg.Managed))
-	if err := eachTable(q, len(cfg.Managed), func(i int) error {
-		t := cfg.Managed[i]
-		ti, err := inspectTable(ctx, q, t, c.QN(t.Schema, t.Name), managed)
-		if err != nil {
-			return fmt.Errorf("inspecting %s: %w", t.QualifiedName(), err)
-		}
-		c.Tables[i] = ti
-		return nil
-	}); err != nil {
+	tables, err := inspectTables(ctx, q, cfg.Managed, c.QN)
+	if err != nil {
 		return nil, err
 	}
+	c.Tables = tables
 	if err := c.loadFKeys(ctx, q); err != nil {
 		return nil, fmt.Errorf("reading foreign keys: %w", err)
 	}
@@ -90,85 +78,148 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 	return err
 }
 
-func inspectTable(ctx context.Context, q Querier, t policy.Table, quoted string, managed map[[2]string]bool) (*TableInfo, error) {
-	ti := &TableInfo{Table: t, Quoted: quoted}
-	err := q.QueryRow(ctx, relationSQL, t.Schema, t.Name).Scan(&ti.OID, &ti.Kind)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ti, nil
+// inspectTables reads the managed tables in one query per kind of fact
+// (relations, columns, indexes, triggers, views, foreign keys), whatever
+// their number.
+func inspectTables(ctx context.Context, q Querier, tables []policy.Table, qn func(schema, name string) string) ([]*TableInfo, error) {
+	out := make([]*TableInfo, len(tables))
+	var schemas, names []string
+	for i, t := range tables {
+		out[i] = &TableInfo{Table: t, Quoted: qn(t.Schema, t.Name)}
+		schemas, names = append(schemas, t.Schema), append(names, t.Name)
 	}
+	byOID, err := loadRelations(ctx, q, out, schemas, names)
+	if err != nil {
+		return nil, fmt.Errorf("finding the managed tables: %w", err)
+	}
+	for _, load := range []struct {
+		what string
+		fn   func(context.Context, Querier, tableSet) error
+	}{{"columns", loadColumns}, {"indexes", loadIndexes}, {"triggers", loadTriggers}, {"views", loadViews}, {"foreign keys", loadForeignKeys}} {
+		if err := load.fn(ctx, q, byOID); err != nil {
+			return nil, fmt.Errorf("reading the %s of the managed tables: %w", load.what, err)
+		}
+	}
+	return out, nil
+}
+
+// tableSet is the managed tables that exist, by oid.
+type tableSet map[uint32]*TableInfo
+
+// oids returns the set's oids.
+func (s tableSet) oids() []uint32 {
+	out := make([]uint32, 0, len(s))
+	for oid := range s {
+		out = append(out, oid)
+	}
+	return out
+}
+
+// at returns the table a row of a bulk query belongs to.
+func (s tableSet) at(oid uint32) (*TableInfo, error) {
+	if t, ok := s[oid]; ok {
+		return t, nil
+	}
+	return nil, fmt.Errorf("a row for relation %d, which was not asked for", oid)
+}
+
+// loadRelations sets the oid and kind of every table that exists.
+func loadRelations(ctx context.Context, q Querier, tables []*TableInfo, schemas, names []string) (tableSet, error) {
+	rows, err := q.Query(ctx, relationsSQL, schemas, names)
 	if err != nil {
 		return nil, err
 	}
-	steps := []func(context.Context, Querier, *TableInfo) error{loadColumns, loadIndexes, loadTriggers, loadViews}
-	for _, step := range steps {
-		if err := step(ctx, q, ti); err != nil {
-			return nil, err
+	set := tableSet{}
+	var i int
+	var oid uint32
+	var kind string
+	_, err = pgx.ForEachRow(rows, []any{&i, &oid, &kind}, func() error {
+		if i < 1 || i > len(tables) {
+			return fmt.Errorf("relation row %d of %d", i, len(tables))
 		}
-	}
-	if ti.Incoming, err = loadForeignKeys(ctx, q, ti, true, managed); err != nil {
-		return nil, err
-	}
-	if ti.Outgoing, err = loadForeignKeys(ctx, q, ti, false, managed); err != nil {
-		return nil, err
-	}
-	return ti, nil
+		t := tables[i-1]
+		t.OID, t.Kind = oid, kind
+		set[oid] = t
+		return nil
+	})
+	return set, err
 }
 
-func loadColumns(ctx context.Context, q Querier, ti *TableInfo) error {
-	ti.Columns = map[string]Column{}
-	rows, err := q.Query(ctx, columnsSQL, ti.OID)
+func loadColumns(ctx context.Context, q Querier, set tableSet) error {
+	for _, t := range set {
+		t.Columns = map[string]Column{}
+	}
+	rows, err := q.Query(ctx, columnsSQL, set.oids())
 	if err != nil {
 		return err
 	}
+	var oid uint32
 	var col Column
-	_, err = pgx.ForEachRow(rows, []any{&col.Name, &col.Num, &col.Type, &col.BaseType, &col.Category,
+	_, err = pgx.ForEachRow(rows, []any{&oid, &col.Name, &col.Num, &col.Type, &col.BaseType, &col.Category,
 		&col.NotNull, &col.Default}, func() error {
-		ti.Columns[col.Name] = col
-		return nil
+		t, err := set.at(oid)
+		if err == nil {
+			t.Columns[col.Name] = col
+		}
+		return err
 	})
 	return err
 }
 
-func loadIndexes(ctx context.Context, q Querier, ti *TableInfo) error {
-	rows, err := q.Query(ctx, indexesSQL, ti.OID)
+func loadIndexes(ctx context.Context, q Querier, set tableSet) error {
+	rows, err := q.Query(ctx, indexesSQL, set.oids())
 	if err != nil {
 		return err
 	}
+	var oid uint32
 	var ix Index
-	_, err = pgx.ForEachRow(rows, []any{&ix.Name, &ix.Def, &ix.Predicate, &ix.Unique, &ix.Primary,
+	_, err = pgx.ForEachRow(rows, []any{&oid, &ix.Name, &ix.Def, &ix.Predicate, &ix.Unique, &ix.Primary,
 		&ix.FirstCol, &ix.Constraint, &ix.Deferrable, &ix.ReferencedBy,
 		&ix.ConType, &ix.Deferred, &ix.ConDef, &ix.KeyColumns}, func() error {
+		t, err := set.at(oid)
+		if err != nil {
+			return err
+		}
 		ix.Columns = indexKey(ix.Def)
-		ti.Indexes = append(ti.Indexes, ix)
+		t.Indexes = append(t.Indexes, ix)
 		ix.ReferencedBy, ix.KeyColumns = nil, nil
 		return nil
 	})
 	return err
 }
 
-// loadForeignKeys reads the foreign keys that reference ti (incoming) or
-// that ti holds (outgoing).
-func loadForeignKeys(ctx context.Context, q Querier, ti *TableInfo, incoming bool, managed map[[2]string]bool) ([]ForeignKey, error) {
-	rows, err := q.Query(ctx, foreignKeysSQL, ti.OID, incoming)
-	if err != nil {
-		return nil, err
+// loadForeignKeys reads the foreign keys that reference each table
+// (Incoming) and that it holds (Outgoing).
+func loadForeignKeys(ctx context.Context, q Querier, set tableSet) error {
+	managed := map[[2]string]bool{}
+	for _, t := range set {
+		managed[[2]string{t.Schema, t.Name}] = true
 	}
-	self := ti.Quoted
-	var out []ForeignKey
+	rows, err := q.Query(ctx, foreignKeysSQL, set.oids())
+	if err != nil {
+		return err
+	}
+	var oid uint32
+	var incoming bool
 	var fk ForeignKey
 	var action, schema, name, quoted string
-	_, err = pgx.ForEachRow(rows, []any{&fk.Name, &action, &fk.Def, &schema, &name, &quoted}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&oid, &incoming, &fk.Name, &action, &fk.Def, &schema, &name, &quoted}, func() error {
+		t, err := set.at(oid)
+		if err != nil {
+			return err
+		}
 		fk.OnDelete = onDeleteAction(action)
 		other := managed[[2]string{schema, name}]
 		if incoming {
-			fk.Child, fk.ChildManaged, fk.Parent, fk.ParentManaged = quoted, other, self, true
+			fk.Child, fk.ChildManaged, fk.Parent, fk.ParentManaged = quoted, other, t.Quoted, true
+			t.Incoming = append(t.Incoming, fk)
 		} else {
-			fk.Child, fk.ChildManaged, fk.Parent, fk.ParentManaged = self, true, quoted, other
+			fk.Child, fk.ChildManaged, fk.Parent, fk.ParentManaged = t.Quoted, true, quoted, other
+			t.Outgoing = append(t.Outgoing, fk)
 		}
-		out = append(out, fk)
 		return nil
 	})
-	return out, err
+	return err
 }
 
 // onDeleteAction spells pg_constraint.confdeltype.
@@ -186,29 +237,38 @@ func onDeleteAction(code string) string {
 	return "NO ACTION"
 }
 
-func loadTriggers(ctx context.Context, q Querier, ti *TableInfo) error {
-	rows, err := q.Query(ctx, triggersSQL, ti.OID)
+func loadTriggers(ctx context.Context, q Querier, set tableSet) error {
+	rows, err := q.Query(ctx, triggersSQL, set.oids())
 	if err != nil {
 		return err
 	}
+	var oid uint32
 	var tr Trigger
-	_, err = pgx.ForEachRow(rows, []any{&tr.Name, &tr.Def, &tr.Type, &tr.Columns, &tr.Function}, func() error {
-		ti.Triggers = append(ti.Triggers, tr)
+	_, err = pgx.ForEachRow(rows, []any{&oid, &tr.Name, &tr.Def, &tr.Type, &tr.Columns, &tr.Function}, func() error {
+		t, err := set.at(oid)
+		if err != nil {
+			return err
+		}
+		t.Triggers = append(t.Triggers, tr)
 		tr.Columns = nil
 		return nil
 	})
 	return err
 }
 
-func loadViews(ctx context.Context, q Querier, ti *TableInfo) error {
-	rows, err := q.Query(ctx, viewsSQL, ti.OID)
+func loadViews(ctx context.Context, q Querier, set tableSet) error {
+	rows, err := q.Query(ctx, viewsSQL, set.oids())
 	if err != nil {
 		return err
 	}
+	var oid uint32
 	var v View
-	_, err = pgx.ForEachRow(rows, []any{&v.Name, &v.Materialized, &v.Def}, func() error {
-		ti.Views = append(ti.Views, v)
-		return nil
+	_, err = pgx.ForEachRow(rows, []any{&oid, &v.Name, &v.Materialized, &v.Def}, func() error {
+		t, err := set.at(oid)
+		if err == nil {
+			t.Views = append(t.Views, v)
+		}
+		return err
 	})
 	return err
 }
@@ -234,15 +294,12 @@ func (c *Catalog) loadAudit(ctx context.Context, q Querier, cfg *policy.Config) 
 	a := &AuditInfo{Name: cfg.Audit.Table, Quoted: c.QN(n.Schema, n.Name)}
 	c.Audit = a
 	ti := &TableInfo{}
-	err := q.QueryRow(ctx, relationSQL, n.Schema, n.Name).Scan(&ti.OID, &ti.Kind)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
+	set, err := loadRelations(ctx, q, []*TableInfo{ti}, []string{n.Schema}, []string{n.Name})
+	if err != nil || len(set) == 0 {
 		return err
 	}
 	a.Exists = true
-	if err := loadColumns(ctx, q, ti); err != nil {
+	if err := loadColumns(ctx, q, set); err != nil {
 		return err
 	}
 	a.Columns = map[string]string{}

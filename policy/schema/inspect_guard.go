@@ -23,17 +23,17 @@ func (c *Catalog) inspectGuard(ctx context.Context, q Querier, cfg *policy.Confi
 	if c.SuperLogins, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 		return fmt.Errorf("reading the superusers: %w", err)
 	}
-	if err := eachTable(q, len(c.Tables), func(i int) error {
-		t := c.Tables[i]
-		if !t.IsTable() {
-			return nil
+	set := tableSet{}
+	for _, t := range c.Tables {
+		if t.IsTable() {
+			set[t.OID] = t
 		}
-		if err := c.inspectTableGuard(ctx, q, t); err != nil {
-			return fmt.Errorf("inspecting %s: %w", t.Quoted, err)
-		}
-		return nil
-	}); err != nil {
-		return err
+	}
+	if err := loadRelatives(ctx, q, set); err != nil {
+		return fmt.Errorf("reading the partitions and children of the managed tables: %w", err)
+	}
+	if err := c.loadAccess(ctx, q, set); err != nil {
+		return fmt.Errorf("reading the owners, row security and grants of the managed tables: %w", err)
 	}
 	return c.loadPurgeRights(ctx, q, cfg)
 }
@@ -59,65 +59,135 @@ func (c *Catalog) loadRoles(ctx context.Context, q Querier, r policy.Roles) erro
 	return nil
 }
 
-func (c *Catalog) inspectTableGuard(ctx context.Context, q Querier, t *TableInfo) error {
-	var err error
-	if t.Owner, t.Security, _, err = relationFacts(ctx, q, t.OID); err != nil {
-		return err
-	}
-	if t.Grants, err = loadGrantees(ctx, q, t.OID, t.Table, c.Roles.Purge.Name); err != nil {
-		return err
-	}
-	if err := loadRelatives(ctx, q, t); err != nil {
-		return err
-	}
-	for i := range t.Descendants {
-		d := &t.Descendants[i]
-		if d.Owner, d.Security, d.Clones, err = relationFacts(ctx, q, d.OID); err != nil {
-			return err
+// accessTarget is one relation whose owner, row security and grants
+// Inspect reads: a managed table (with the purge role among its grantees)
+// or one of its descendants.
+type accessTarget struct {
+	oid     uint32
+	columns []string // the policy's columns of its managed table
+	purge   bool
+	set     func(owner string, sec RowSecurity, clones map[string]bool, grants []Grantee)
+}
+
+// loadAccess reads the owner, row security, cloned triggers and grants of
+// every managed table and of each of its descendants.
+func (c *Catalog) loadAccess(ctx context.Context, q Querier, set tableSet) error {
+	var targets []accessTarget
+	for _, t := range set {
+		cols := policyColumns(t.Table)
+		targets = append(targets, accessTarget{oid: t.OID, columns: cols, purge: true,
+			set: func(owner string, sec RowSecurity, _ map[string]bool, grants []Grantee) {
+				t.Owner, t.Security, t.Grants = owner, sec, grants
+			}})
+		for i := range t.Descendants {
+			d := &t.Descendants[i]
+			targets = append(targets, accessTarget{oid: d.OID, columns: cols,
+				set: func(owner string, sec RowSecurity, clones map[string]bool, grants []Grantee) {
+					d.Owner, d.Security, d.Clones, d.Grants = owner, sec, clones, grants
+				}})
 		}
-		if d.Grants, err = loadGrantees(ctx, q, d.OID, t.Table, ""); err != nil {
-			return err
-		}
+	}
+	facts, err := loadRelationFacts(ctx, q, targets)
+	if err != nil {
+		return err
+	}
+	grants, err := loadGrantees(ctx, q, targets, c.Roles.Purge.Name)
+	if err != nil {
+		return err
+	}
+	for i, tg := range targets {
+		f := facts[tg.oid]
+		tg.set(f.owner, f.sec, f.clones, grants[i])
 	}
 	return nil
 }
 
-// relationFacts reads one relation's owner, row security and cloned
+// relationFacts are one relation's owner, row security and cloned
 // softdelete_* triggers.
-func relationFacts(ctx context.Context, q Querier, oid uint32) (owner string, sec RowSecurity, clones map[string]bool, err error) {
-	var names, cmds, using, check, cloneNames []string
-	var cloneOn []bool
-	err = q.QueryRow(ctx, relationFactsSQL, oid).Scan(&owner, &sec.Enabled, &names, &cmds, &using, &check, &cloneNames, &cloneOn)
-	if err != nil {
-		return "", sec, nil, err
-	}
-	for i := range names {
-		sec.Policies = append(sec.Policies, RLSPolicy{Name: names[i], Command: cmds[i], Using: using[i], WithCheck: check[i]})
-	}
-	clones = map[string]bool{}
-	for i, n := range cloneNames {
-		clones[n] = cloneOn[i]
-	}
-	return owner, sec, clones, nil
+type relationFacts struct {
+	owner  string
+	sec    RowSecurity
+	clones map[string]bool
 }
 
-// loadGrantees reads the roles of a relation's ACL (and the purge role,
-// when purge is not "") with their privileges on it and on the columns t's
-// policy names.
-func loadGrantees(ctx context.Context, q Querier, oid uint32, t policy.Table, purge string) ([]Grantee, error) {
-	rows, err := q.Query(ctx, granteesSQL, oid, policyColumns(t), purge)
+func loadRelationFacts(ctx context.Context, q Querier, targets []accessTarget) (map[uint32]relationFacts, error) {
+	oids := make([]uint32, len(targets))
+	for i, tg := range targets {
+		oids[i] = tg.oid
+	}
+	rows, err := q.Query(ctx, relationFactsSQL, oids)
 	if err != nil {
 		return nil, err
 	}
-	var out []Grantee
-	var g Grantee
-	var upd, sel []string
-	_, err = pgx.ForEachRow(rows, []any{&g.Role, &g.Owner, &g.Deletes, &g.SelectsAny, &g.Selects, &g.DeletesEff, &upd, &sel}, func() error {
-		g.Update, g.SelectCol = setOf(upd), setOf(sel)
-		out = append(out, g)
+	out := map[uint32]relationFacts{}
+	var oid uint32
+	var f relationFacts
+	var names, cmds, using, check, cloneNames []string
+	var cloneOn []bool
+	_, err = pgx.ForEachRow(rows, []any{&oid, &f.owner, &f.sec.Enabled, &names, &cmds, &using, &check, &cloneNames, &cloneOn}, func() error {
+		f.sec.Policies = nil
+		for i := range names {
+			f.sec.Policies = append(f.sec.Policies, RLSPolicy{Name: names[i], Command: cmds[i], Using: using[i], WithCheck: check[i]})
+		}
+		f.clones = map[string]bool{}
+		for i, n := range cloneNames {
+			f.clones[n] = cloneOn[i]
+		}
+		out[oid] = f
 		return nil
 	})
 	return out, err
+}
+
+// loadGrantees reads, for each target, the roles of its ACL (and the purge
+// role, for a managed table) with their privileges on it and on the
+// columns its policy names.
+func loadGrantees(ctx context.Context, q Querier, targets []accessTarget, purge string) ([][]Grantee, error) {
+	oids := make([]uint32, len(targets))
+	var withPurge []uint32
+	columns := map[string]bool{}
+	var allColumns []string
+	for i, tg := range targets {
+		oids[i] = tg.oid
+		if tg.purge {
+			withPurge = append(withPurge, tg.oid)
+		}
+		for _, c := range tg.columns {
+			if !columns[c] {
+				columns[c] = true
+				allColumns = append(allColumns, c)
+			}
+		}
+	}
+	rows, err := q.Query(ctx, granteesSQL, oids, allColumns, withPurge, purge)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Grantee, len(targets))
+	var i int
+	var g Grantee
+	var upd, sel []string
+	_, err = pgx.ForEachRow(rows, []any{&i, &g.Role, &g.Owner, &g.Deletes, &g.SelectsAny, &g.Selects, &g.DeletesEff, &upd, &sel}, func() error {
+		if i < 1 || i > len(targets) {
+			return fmt.Errorf("grantee row %d of %d", i, len(targets))
+		}
+		own := setOf(targets[i-1].columns)
+		g.Update, g.SelectCol = setOf(only(upd, own)), setOf(only(sel, own))
+		out[i-1] = append(out[i-1], g)
+		return nil
+	})
+	return out, err
+}
+
+// only returns the xs that are in keep.
+func only(xs []string, keep map[string]bool) []string {
+	var out []string
+	for _, x := range xs {
+		if keep[x] {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func setOf(xs []string) map[string]bool {
@@ -140,22 +210,27 @@ func policyColumns(t policy.Table) []string {
 	return cols
 }
 
-// loadRelatives reads t's descendants (each once) and ancestors.
-func loadRelatives(ctx context.Context, q Querier, t *TableInfo) error {
-	rows, err := q.Query(ctx, relativesSQL, t.OID)
+// loadRelatives reads each table's descendants (each once) and ancestors.
+func loadRelatives(ctx context.Context, q Querier, set tableSet) error {
+	rows, err := q.Query(ctx, relativesSQL, set.oids())
 	if err != nil {
 		return err
 	}
-	seen := map[uint32]bool{}
+	seen := map[[2]uint32]bool{}
+	var root uint32
 	var down bool
 	var r Relative
 	var depth int
-	_, err = pgx.ForEachRow(rows, []any{&down, &r.OID, &r.Schema, &r.Name, &r.Quoted, &r.Kind, &r.Partition, &r.Parent, &depth, &r.Parents}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&root, &down, &r.OID, &r.Schema, &r.Name, &r.Quoted, &r.Kind, &r.Partition, &r.Parent, &depth, &r.Parents}, func() error {
+		t, err := set.at(root)
+		if err != nil {
+			return err
+		}
 		switch {
 		case !down:
 			t.Ancestors = append(t.Ancestors, r)
-		case !seen[r.OID]:
-			seen[r.OID] = true
+		case !seen[[2]uint32{root, r.OID}]:
+			seen[[2]uint32{root, r.OID}] = true
 			t.Descendants = append(t.Descendants, r)
 		}
 		return nil

@@ -111,8 +111,10 @@ UPDATE grand SET deleted_at = now(); UPDATE child SET deleted_at = now(); UPDATE
 			}
 		})
 	}
-	// two live rows with one key: still the database's own error
-	wantCode(t, func() error { _, err := exec(e.app, `INSERT INTO parent VALUES (1, 'z', NULL, NULL)`); return err }(), "23505", "parent_pkey")
+	// two live rows with one key: still the database's own error (whichever
+	// case ran last, and whatever row it left)
+	e.run(t, `INSERT INTO parent VALUES (7, 'q', NULL, NULL)`)
+	wantCode(t, func() error { _, err := exec(e.app, `INSERT INTO parent VALUES (7, 'z', NULL, NULL)`); return err }(), "23505", "parent_pkey")
 }
 
 // TestKeysCopy: COPY fires the trigger for every row.

@@ -20,7 +20,7 @@ func (f *fixture) plan(opts Options) *Migration {
 func (f *fixture) apply(opts Options) *Migration {
 	f.t.Helper()
 	m := f.plan(opts)
-	if err := m.Apply(context.Background(), f.conn, lockTimeout); err != nil {
+	if _, err := m.Apply(context.Background(), f.conn, lockTimeout); err != nil {
 		f.t.Fatalf("Apply: %v\n%s", err, m.Script(lockTimeout))
 	}
 	return m

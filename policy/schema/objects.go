@@ -21,6 +21,11 @@ type Object struct {
 	// compares their fingerprint with the installed comment.
 	Present bool
 
+	// Gate marks the guard's triggers: the proxy serves a table once they
+	// are in place, so a migration in several transactions installs them
+	// after everything else (batch.go).
+	Gate bool
+
 	source string // a function's body as prosrc keeps it (functionObject): a body changed by hand is stale
 }
 
@@ -183,31 +188,32 @@ func unexpectedObject(in Installed) Object {
 }
 
 // planObjects adds the steps that bring the registry's objects up to date:
-// unexpected triggers are dropped first, then every missing or stale object
-// is created or replaced in generator order, then unexpected functions are
-// dropped (once no trigger of ours calls them).
+// every missing or stale object created or replaced in generator order,
+// then unexpected triggers dropped, then unexpected functions (once no
+// trigger of ours calls them). Migration.ordered puts the drops after the
+// guard's triggers (batch.go).
 func planObjects(m *Migration, c *Catalog) {
 	states := c.objectStates()
 	for _, st := range states {
-		if st.State == stateUnexpected && st.Kind == "trigger" {
-			m.add(st.Table, st.Kind+" "+st.Name+": "+st.Purpose, st.Drop...)
-		}
-	}
-	for _, st := range states {
 		switch st.State {
 		case stateMissing:
-			m.add(st.Table, st.Purpose, st.createSQL()...)
+			m.addObject(st, st.Purpose, st.createSQL())
 		case stateStale:
 			sql := append(append([]string(nil), st.Drop...), st.createSQL()...)
 			if st.Disabled {
 				sql = append(sql, "ALTER TABLE "+st.Table+" ENABLE TRIGGER "+st.triggerName()+";")
 			}
-			m.add(st.Table, st.Purpose+"\n(replaces it: "+st.Why+")", sql...)
+			m.addObject(st, st.Purpose+"\n(replaces it: "+st.Why+")", sql)
+		}
+	}
+	for _, st := range states {
+		if st.State == stateUnexpected && st.Kind == "trigger" {
+			m.addObject(st, st.Kind+" "+st.Name+": "+st.Purpose, st.Drop)
 		}
 	}
 	for _, st := range states {
 		if st.State == stateUnexpected && st.Kind != "trigger" {
-			m.add(st.Table, st.Kind+" "+st.Name+": "+st.Purpose, st.Drop...)
+			m.addObject(st, st.Kind+" "+st.Name+": "+st.Purpose, st.Drop)
 		}
 	}
 }

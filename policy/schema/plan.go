@@ -13,6 +13,9 @@ type Options struct {
 	// Guard is ignored: the guard is part of every migration (objects.go).
 	// It is kept so that callers written for migrate --guard still build.
 	Guard bool
+	// SingleTransaction runs the whole migration in one transaction, however
+	// many locks it takes (batch.go).
+	SingleTransaction bool
 }
 
 // Step is one change: a comment saying why, and its statements.
@@ -20,6 +23,7 @@ type Step struct {
 	Table   string   // schema.table as SQL, "" for the database as a whole
 	Comment string   // why, one or more lines without "--"
 	SQL     []string // statements, each ending with ";"
+	Phase   phase    // when it runs in a migration of several transactions (batch.go)
 }
 
 // Migration is the DDL that adopts the policy in one database. Every
@@ -29,23 +33,23 @@ type Migration struct {
 	Database string
 	Steps    []Step
 	Notes    []string // what migrate will not do, and why (printed as comments)
+	// BatchStatements is how many statements one transaction may hold (0:
+	// no limit), from the server's lock table (batch.go).
+	BatchStatements int
 }
 
 // Empty reports whether there is no statement to run.
 func (m *Migration) Empty() bool { return len(m.Steps) == 0 }
 
-// Statements returns every statement in order.
-func (m *Migration) Statements() []string {
-	var out []string
-	for _, s := range m.Steps {
-		out = append(out, s.SQL...)
-	}
-	return out
-}
+// Statements returns every statement in the order it runs.
+func (m *Migration) Statements() []string { return statementsOf(m.ordered()) }
 
 // Plan computes the migration of the catalog's database to its policy.
 func Plan(c *Catalog, opts Options) *Migration {
 	m := &Migration{Database: c.Database}
+	if !opts.SingleTransaction {
+		m.BatchStatements = batchStatements(c.LockCapacity)
+	}
 	if c.Audit != nil && !c.Audit.Exists {
 		m.add("", "the audit table (audit.table) written by trash operations and purges",
 			strings.TrimSpace(AuditTableDDL(c.Audit.Name)))
@@ -65,6 +69,18 @@ func Plan(c *Catalog, opts Options) *Migration {
 
 func (m *Migration) add(table, comment string, sql ...string) {
 	m.Steps = append(m.Steps, Step{Table: table, Comment: comment, SQL: sql})
+}
+
+// addObject adds the step that creates, replaces or drops one object.
+func (m *Migration) addObject(st objectStatus, comment string, sql []string) {
+	p := phaseFirst
+	switch {
+	case st.Gate:
+		p = phaseGate
+	case st.State == stateUnexpected:
+		p = phaseCleanup
+	}
+	m.Steps = append(m.Steps, Step{Table: st.Table, Comment: comment, SQL: sql, Phase: p})
 }
 
 func (m *Migration) note(format string, args ...any) {

@@ -11,8 +11,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Script renders the migration as a psql script: one transaction with a
-// lock_timeout, each step under its comment, the notes at the top.
+// Script renders the migration as a psql script: the notes at the top,
+// then each batch (batch.go) as a transaction with a lock_timeout, each
+// step under its comment.
 func (m *Migration) Script(lockTimeout time.Duration) string {
 	var b strings.Builder
 	if m.Empty() {
@@ -21,26 +22,33 @@ func (m *Migration) Script(lockTimeout time.Duration) string {
 		fmt.Fprintf(&b, "-- softdelete-proxy migrate: %d statement(s) for database %s.\n", len(m.Statements()), m.Database)
 		b.WriteString("-- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.\n")
 	}
+	batches := m.Batches()
+	if len(batches) > 1 {
+		fmt.Fprintf(&b, "-- %d transactions of at most %d statements, to leave room in the server's lock table;\n"+
+			"-- the guard's triggers come last. Stopped half-way, run it again.\n", len(batches), m.BatchStatements)
+	}
 	for _, n := range m.Notes {
 		b.WriteString("--\n")
 		writeComment(&b, "NOTE: "+n)
 	}
-	if m.Empty() {
-		return b.String()
-	}
-	b.WriteString("\nBEGIN;\n")
-	if lockTimeout > 0 {
-		fmt.Fprintf(&b, "SET LOCAL lock_timeout = %s;   -- give up rather than queue production queries behind a lock\n",
-			quoteLiteral(lockTimeoutValue(lockTimeout)))
-	}
-	for _, s := range m.Steps {
-		b.WriteString("\n")
-		writeComment(&b, s.Comment)
-		for _, stmt := range s.SQL {
-			b.WriteString(stmt + "\n")
+	for i, batch := range batches {
+		if len(batches) > 1 {
+			fmt.Fprintf(&b, "\n-- transaction %d of %d", i+1, len(batches))
 		}
+		b.WriteString("\nBEGIN;\n")
+		if lockTimeout > 0 {
+			fmt.Fprintf(&b, "SET LOCAL lock_timeout = %s;   -- give up rather than queue production queries behind a lock\n",
+				quoteLiteral(lockTimeoutValue(lockTimeout)))
+		}
+		for _, s := range batch {
+			b.WriteString("\n")
+			writeComment(&b, s.Comment)
+			for _, stmt := range s.SQL {
+				b.WriteString(stmt + "\n")
+			}
+		}
+		b.WriteString("\nCOMMIT;\n")
 	}
-	b.WriteString("\nCOMMIT;\n")
 	return b.String()
 }
 
@@ -70,9 +78,32 @@ type Beginner interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
-// Apply runs the whole migration in one transaction (with lock_timeout
-// when positive): all of it or, on the first error, none of it.
-func (m *Migration) Apply(ctx context.Context, db Beginner, lockTimeout time.Duration) error {
+// Apply runs the migration batch by batch (batch.go), each batch in one
+// transaction (with lock_timeout when positive). On the first error the
+// batch is rolled back and the batches before it stay committed: the error
+// says which. It returns how many transactions committed.
+func (m *Migration) Apply(ctx context.Context, db Beginner, lockTimeout time.Duration) (int, error) {
+	batches := m.Batches()
+	for i, batch := range batches {
+		if err := applyBatch(ctx, db, statementsOf(batch), lockTimeout); err != nil {
+			return i, fmt.Errorf("%w\n%s%s", err, rolledBack(i, len(batches)), applyHint(err))
+		}
+	}
+	return len(batches), nil
+}
+
+// rolledBack says what a failure in batch i of n left behind.
+func rolledBack(i, n int) string {
+	if i == 0 {
+		return "(nothing was changed: the transaction was rolled back)"
+	}
+	return fmt.Sprintf("(transaction %d of %d was rolled back; the %d before it are committed. Every statement can run again:"+
+		" fix the cause and run migrate again. Until then, with require_guard the proxy refuses the tables whose guard is not installed yet)",
+		i+1, n, i)
+}
+
+// applyBatch runs stmts in one transaction.
+func applyBatch(ctx context.Context, db Beginner, stmts []string, lockTimeout time.Duration) error {
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return err
@@ -83,7 +114,6 @@ func (m *Migration) Apply(ctx context.Context, db Beginner, lockTimeout time.Dur
 			return err
 		}
 	}
-	stmts := m.Statements()
 	for len(stmts) > 0 {
 		n := min(len(stmts), applyChunk)
 		if err := execChunk(ctx, tx, stmts[:n]); err != nil {
@@ -113,17 +143,18 @@ func execChunk(ctx context.Context, tx pgx.Tx, stmts []string) error {
 			break
 		}
 	}
-	return fmt.Errorf("%w\nin: %s\n(nothing was changed: the transaction was rolled back)%s", err, failed, applyHint(err))
+	return fmt.Errorf("%w\nin: %s", err, failed)
 }
 
 // applyHint says what to do about the errors a large migration runs into.
 func applyHint(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "53200" { // out_of_shared_memory: the lock table is full
-		return "\nThe migration runs in one transaction and locks every table, index and trigger it changes;" +
-			" the server's lock table is too small for it. Raise max_locks_per_transaction" +
-			" (e.g. to 1024; it needs a restart), or adopt the tables in parts (a narrower pattern or" +
-			" databases: per run), then migrate again."
+		return "\nA transaction of the migration locks every table, index and trigger it changes," +
+			" and the server's lock table had no room left (other sessions hold locks too). Run migrate again" +
+			" without --single-transaction (it then uses transactions sized to the lock table), raise" +
+			" max_locks_per_transaction (it needs a restart), or adopt the tables in parts (a narrower pattern or" +
+			" databases: per run)."
 	}
 	return ""
 }

@@ -238,62 +238,6 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses a DELETE of public.naive that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.naive REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.naive IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.naive needs DELETE on public.naive, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.naive FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('naive');
-COMMENT ON TRIGGER softdelete_privilege ON public.naive IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.naive (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.naive FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.naive IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.bare that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.bare REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.bare IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.bare needs DELETE on public.bare, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.bare FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('bare');
-COMMENT ON TRIGGER softdelete_privilege ON public.bare IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.bare (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.bare FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.bare IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.typed that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.typed REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.typed IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.typed needs DELETE on public.typed, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.typed FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('typed');
-COMMENT ON TRIGGER softdelete_privilege ON public.typed IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.typed (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.typed FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.typed IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.strict that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.strict IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.strict needs DELETE on public.strict, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.strict FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('strict');
-COMMENT ON TRIGGER softdelete_privilege ON public.strict IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.strict (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.strict FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.strict IS 'softdelete-proxy <fingerprint>';
-
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -403,5 +347,61 @@ COMMENT ON TRIGGER softdelete_audit ON public.strict IS 'softdelete-proxy <finge
 -- records in the audit table the rows a DELETE of public.strict removed for good
 CREATE OR REPLACE TRIGGER softdelete_audit_delete AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_old FOR EACH STATEMENT EXECUTE FUNCTION softdelete.audit_delete('public.strict', 'SELECT count(*), NULL::jsonb FROM softdelete_old AS o');
 COMMENT ON TRIGGER softdelete_audit_delete ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.naive that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.naive REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.naive needs DELETE on public.naive, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.naive FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('naive');
+COMMENT ON TRIGGER softdelete_privilege ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.naive (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.naive FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.naive IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.bare that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.bare REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.bare needs DELETE on public.bare, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.bare FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('bare');
+COMMENT ON TRIGGER softdelete_privilege ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.bare (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.bare FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.bare IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.typed that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.typed REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.typed needs DELETE on public.typed, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.typed FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('typed');
+COMMENT ON TRIGGER softdelete_privilege ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.typed (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.typed FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.typed IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.strict that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.strict REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.strict needs DELETE on public.strict, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.strict FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('strict');
+COMMENT ON TRIGGER softdelete_privilege ON public.strict IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.strict (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.strict FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.strict IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;

@@ -1001,290 +1001,6 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
-COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.contacts (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.deals that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.deals REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.deals IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.deals needs DELETE on public.deals, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deals');
-COMMENT ON TRIGGER softdelete_privilege ON public.deals IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.deals (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deals FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.deals IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.deal_notes that removed live rows, or trashed ones unless
--- the session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.deal_notes REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.deal_notes needs DELETE on public.deal_notes, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deal_notes FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deal_notes');
-COMMENT ON TRIGGER softdelete_privilege ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.deal_notes (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deal_notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.tasks that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.tasks REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.tasks IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.tasks needs DELETE on public.tasks, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tasks FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tasks');
-COMMENT ON TRIGGER softdelete_privilege ON public.tasks IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.tasks (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tasks FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.tasks IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.tags that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.tags REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.tags IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.tags needs DELETE on public.tags, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tags FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tags');
-COMMENT ON TRIGGER softdelete_privilege ON public.tags IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.tags (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tags FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.tags IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.calls that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.calls REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.calls IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.calls needs DELETE on public.calls, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.calls FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('calls');
-COMMENT ON TRIGGER softdelete_privilege ON public.calls IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.calls (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.calls FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.calls IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.emails that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.emails REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.emails IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.emails needs DELETE on public.emails, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.emails FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('emails');
-COMMENT ON TRIGGER softdelete_privilege ON public.emails IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.emails (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.emails FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.emails IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.meetings that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.meetings REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.meetings IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.meetings needs DELETE on public.meetings, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.meetings FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('meetings');
-COMMENT ON TRIGGER softdelete_privilege ON public.meetings IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.meetings (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.meetings FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.meetings IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.orgs that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
-COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.orgs (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.members that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.members REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.members IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.members needs DELETE on public.members, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.members FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('members');
-COMMENT ON TRIGGER softdelete_privilege ON public.members IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.members (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.members IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.badges that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.badges REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.badges IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.badges needs DELETE on public.badges, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.badges FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('badges');
-COMMENT ON TRIGGER softdelete_privilege ON public.badges IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.badges (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.badges FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.badges IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.folders that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.folders REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.folders IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.folders needs DELETE on public.folders, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('folders');
-COMMENT ON TRIGGER softdelete_privilege ON public.folders IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.folders (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.folders FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.folders IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.ping that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.ping REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.ping IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.ping needs DELETE on public.ping, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('ping');
-COMMENT ON TRIGGER softdelete_privilege ON public.ping IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.ping (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.ping FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.ping IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.pong that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.pong REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.pong IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.pong needs DELETE on public.pong, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('pong');
-COMMENT ON TRIGGER softdelete_privilege ON public.pong IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.pong (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.pong FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.pong IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.accounts that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.accounts IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.accounts needs DELETE on public.accounts, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('accounts');
-COMMENT ON TRIGGER softdelete_privilege ON public.accounts IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.accounts (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.accounts IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.accounts_eu that removed live rows, or trashed ones unless
--- the session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts_eu REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.accounts_eu IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.accounts_eu (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts_eu FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.accounts_eu IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.accounts_us that removed live rows, or trashed ones unless
--- the session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts_us REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.accounts_us IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.accounts_us (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts_us FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.accounts_us IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.invoices that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.invoices REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.invoices IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.invoices needs DELETE on public.invoices, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.invoices FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('invoices');
-COMMENT ON TRIGGER softdelete_privilege ON public.invoices IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.invoices (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.invoices FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.invoices IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.payments that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.payments REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.payments IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.payments needs DELETE on public.payments, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.payments FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('payments');
-COMMENT ON TRIGGER softdelete_privilege ON public.payments IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.payments (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.payments FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.payments IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.players that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.players REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.players IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.players needs DELETE on public.players, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.players FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('players');
-COMMENT ON TRIGGER softdelete_privilege ON public.players IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.players (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.players FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.players IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.coaches that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.coaches REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.coaches IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.coaches needs DELETE on public.coaches, restoring it UPDATE, as deleting
--- and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.coaches FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('coaches');
-COMMENT ON TRIGGER softdelete_privilege ON public.coaches IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.coaches (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.coaches FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.coaches IS 'softdelete-proxy <fingerprint>';
-
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -2340,5 +2056,289 @@ COMMENT ON TRIGGER softdelete_fk_00_tasks_contact_id_fkey_ins ON public.tasks IS
 DROP TRIGGER IF EXISTS softdelete_fk_00_tasks_contact_id_fkey_upd ON public.tasks;
 CREATE CONSTRAINT TRIGGER softdelete_fk_00_tasks_contact_id_fkey_upd AFTER UPDATE OF contact_id, deleted_at ON public.tasks NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND NEW.deleted_at IS NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id OR OLD.deleted_at IS NOT NULL)) EXECUTE FUNCTION softdelete.fk_97f34f3b_check();
 COMMENT ON TRIGGER softdelete_fk_00_tasks_contact_id_fkey_upd ON public.tasks IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
+COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.contacts (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.deals that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.deals REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.deals IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.deals needs DELETE on public.deals, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deals');
+COMMENT ON TRIGGER softdelete_privilege ON public.deals IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.deals (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deals FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.deals IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.deal_notes that removed live rows, or trashed ones unless
+-- the session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.deal_notes REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.deal_notes needs DELETE on public.deal_notes, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deal_notes FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deal_notes');
+COMMENT ON TRIGGER softdelete_privilege ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.deal_notes (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deal_notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.tasks that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.tasks REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.tasks IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.tasks needs DELETE on public.tasks, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tasks FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tasks');
+COMMENT ON TRIGGER softdelete_privilege ON public.tasks IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.tasks (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tasks FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.tasks IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.tags that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.tags REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.tags IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.tags needs DELETE on public.tags, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tags FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tags');
+COMMENT ON TRIGGER softdelete_privilege ON public.tags IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.tags (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tags FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.tags IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.calls that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.calls REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.calls IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.calls needs DELETE on public.calls, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.calls FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('calls');
+COMMENT ON TRIGGER softdelete_privilege ON public.calls IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.calls (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.calls FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.calls IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.emails that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.emails REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.emails IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.emails needs DELETE on public.emails, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.emails FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('emails');
+COMMENT ON TRIGGER softdelete_privilege ON public.emails IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.emails (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.emails FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.emails IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.meetings that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.meetings REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.meetings IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.meetings needs DELETE on public.meetings, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.meetings FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('meetings');
+COMMENT ON TRIGGER softdelete_privilege ON public.meetings IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.meetings (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.meetings FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.meetings IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.orgs that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
+COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.orgs (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.members that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.members REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.members IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.members needs DELETE on public.members, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.members FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('members');
+COMMENT ON TRIGGER softdelete_privilege ON public.members IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.members (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.members IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.badges that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.badges REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.badges IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.badges needs DELETE on public.badges, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.badges FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('badges');
+COMMENT ON TRIGGER softdelete_privilege ON public.badges IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.badges (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.badges FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.badges IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.folders that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.folders REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.folders IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.folders needs DELETE on public.folders, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('folders');
+COMMENT ON TRIGGER softdelete_privilege ON public.folders IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.folders (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.folders FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.folders IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.ping that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.ping REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.ping IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.ping needs DELETE on public.ping, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('ping');
+COMMENT ON TRIGGER softdelete_privilege ON public.ping IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.ping (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.ping FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.ping IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.pong that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.pong REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.pong IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.pong needs DELETE on public.pong, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('pong');
+COMMENT ON TRIGGER softdelete_privilege ON public.pong IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.pong (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.pong FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.pong IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.accounts that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.accounts IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.accounts needs DELETE on public.accounts, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('accounts');
+COMMENT ON TRIGGER softdelete_privilege ON public.accounts IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.accounts (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.accounts IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.accounts_eu that removed live rows, or trashed ones unless
+-- the session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts_eu REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.accounts_eu IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.accounts_eu (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts_eu FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.accounts_eu IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.accounts_us that removed live rows, or trashed ones unless
+-- the session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.accounts_us REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.accounts_us IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.accounts_us (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts_us FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.accounts_us IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.invoices that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.invoices REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.invoices IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.invoices needs DELETE on public.invoices, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.invoices FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('invoices');
+COMMENT ON TRIGGER softdelete_privilege ON public.invoices IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.invoices (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.invoices FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.invoices IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.payments that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.payments REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.payments IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.payments needs DELETE on public.payments, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.payments FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('payments');
+COMMENT ON TRIGGER softdelete_privilege ON public.payments IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.payments (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.payments FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.payments IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.players that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.players REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.players IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.players needs DELETE on public.players, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.players FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('players');
+COMMENT ON TRIGGER softdelete_privilege ON public.players IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.players (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.players FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.players IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.coaches that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.coaches REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.coaches IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.coaches needs DELETE on public.coaches, restoring it UPDATE, as deleting
+-- and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.coaches FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('coaches');
+COMMENT ON TRIGGER softdelete_privilege ON public.coaches IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.coaches (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.coaches FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.coaches IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;

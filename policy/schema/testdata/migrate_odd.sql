@@ -282,6 +282,24 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
+-- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
+-- rows for good
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'softdelete_purger') THEN
+        CREATE ROLE softdelete_purger NOLOGIN;
+    END IF;
+END $$;
+
+-- the purge role reaches the tables of schema "Sales"
+GRANT USAGE ON SCHEMA "Sales" TO softdelete_purger;
+
+-- what the purger needs on "Sales"."Big Deals": find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE ("Deleted At", "Deleted By") ON "Sales"."Big Deals" TO softdelete_purger;
+
+-- what the purger needs on "Sales"."user": find and lock trashed rows, delete them
+GRANT SELECT, DELETE, UPDATE ("Gone") ON "Sales"."user" TO softdelete_purger;
+
 -- the guard: refuses a DELETE of "Sales"."Big Deals" that removed live rows, or trashed ones unless
 -- the session user may
 CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON "Sales"."Big Deals" REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('Deleted At');
@@ -318,23 +336,5 @@ COMMENT ON TRIGGER softdelete_privilege ON "Sales"."user" IS 'softdelete-proxy <
 -- refuses TRUNCATE of "Sales"."user" (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."user" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
 COMMENT ON TRIGGER softdelete_truncate ON "Sales"."user" IS 'softdelete-proxy <fingerprint>';
-
--- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
--- rows for good
-DO $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'softdelete_purger') THEN
-        CREATE ROLE softdelete_purger NOLOGIN;
-    END IF;
-END $$;
-
--- the purge role reaches the tables of schema "Sales"
-GRANT USAGE ON SCHEMA "Sales" TO softdelete_purger;
-
--- what the purger needs on "Sales"."Big Deals": find and lock trashed rows, delete them
-GRANT SELECT, DELETE, UPDATE ("Deleted At", "Deleted By") ON "Sales"."Big Deals" TO softdelete_purger;
-
--- what the purger needs on "Sales"."user": find and lock trashed rows, delete them
-GRANT SELECT, DELETE, UPDATE ("Gone") ON "Sales"."user" TO softdelete_purger;
 
 COMMIT;

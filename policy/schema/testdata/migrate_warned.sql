@@ -339,48 +339,6 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
 
--- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
--- deleting and updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
-COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.contacts (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.contacts IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of public.orgs that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
-COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
-COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of public.orgs (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON public.orgs IS 'softdelete-proxy <fingerprint>';
-
--- the guard: refuses a DELETE of crm.notes that removed live rows, or trashed ones unless the
--- session user may
-CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON crm.notes REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('removed_at');
-COMMENT ON TRIGGER softdelete_guard ON crm.notes IS 'softdelete-proxy <fingerprint>';
-
--- trashing a row of crm.notes needs DELETE on crm.notes, restoring it UPDATE, as deleting and
--- updating would
-CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF removed_at ON crm.notes FOR EACH ROW WHEN ((OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('notes');
-COMMENT ON TRIGGER softdelete_privilege ON crm.notes IS 'softdelete-proxy <fingerprint>';
-
--- refuses TRUNCATE of crm.notes (on_truncate: deny)
-CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON crm.notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
-COMMENT ON TRIGGER softdelete_truncate ON crm.notes IS 'softdelete-proxy <fingerprint>';
-
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -651,5 +609,47 @@ COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_ins ON public.invoi
 DROP TRIGGER IF EXISTS softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices;
 CREATE CONSTRAINT TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd AFTER UPDATE OF contact_id ON public.invoices NOT DEFERRABLE FOR EACH ROW WHEN (NEW.contact_id IS NOT NULL AND (OLD.contact_id IS DISTINCT FROM NEW.contact_id)) EXECUTE FUNCTION softdelete.fk_2f2dd05e_check();
 COMMENT ON TRIGGER softdelete_fk_00_invoices_contact_id_fkey_upd ON public.invoices IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
+-- deleting and updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
+COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.contacts (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.contacts IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of public.orgs that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.orgs REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');
+COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
+COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of public.orgs (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON public.orgs IS 'softdelete-proxy <fingerprint>';
+
+-- the guard: refuses a DELETE of crm.notes that removed live rows, or trashed ones unless the
+-- session user may
+CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON crm.notes REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('removed_at');
+COMMENT ON TRIGGER softdelete_guard ON crm.notes IS 'softdelete-proxy <fingerprint>';
+
+-- trashing a row of crm.notes needs DELETE on crm.notes, restoring it UPDATE, as deleting and
+-- updating would
+CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF removed_at ON crm.notes FOR EACH ROW WHEN ((OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('notes');
+COMMENT ON TRIGGER softdelete_privilege ON crm.notes IS 'softdelete-proxy <fingerprint>';
+
+-- refuses TRUNCATE of crm.notes (on_truncate: deny)
+CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON crm.notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
+COMMENT ON TRIGGER softdelete_truncate ON crm.notes IS 'softdelete-proxy <fingerprint>';
 
 COMMIT;
