@@ -16,33 +16,44 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 )
 
-// TestORMWorkloads runs a Django and a SQLAlchemy workload (testdata/orm)
-// straight on PostgreSQL and through the proxy with every table under the
-// policy (one pattern): foreign keys, unique fields, fixtures and sequence
-// resets, delete then recreate, bulk operations, upserts,
-// select_for_update, transactions and savepoints. Both must print the
-// same. Debian's python3-django, python3-sqlalchemy and python3-psycopg2
-// (.ci/run installs them); without them the test fails under CI and skips
-// elsewhere.
+// TestORMWorkloads runs a Django, a SQLAlchemy and a Rails (ActiveRecord)
+// workload (testdata/orm) straight on PostgreSQL and through the proxy with
+// every table under the policy (one pattern): foreign keys, unique fields,
+// fixtures and sequence resets, delete then recreate, bulk operations,
+// upserts, row locks, transactions and savepoints. Both must print the same.
+// Debian's python3-django, python3-sqlalchemy, python3-psycopg2 and
+// ruby-activerecord (.ci/run installs them); without them the test fails
+// under CI and skips elsewhere.
 func TestORMWorkloads(t *testing.T) {
-	for _, w := range []struct{ name, module, script, soft string }{
+	for _, w := range []struct {
+		name, script, soft string
+		find               func(*testing.T) string
+	}{
 		// the deletes were soft, and the keys they freed were taken by evicting
-		{"django", "django", "django_workload.py", "SELECT (SELECT count(*) FROM shop_book WHERE deleted_at IS NOT NULL) > 0 " +
-			"AND (SELECT count(*) FROM softdelete.evicted) > 0"},
+		{"django", "django_workload.py", "SELECT (SELECT count(*) FROM shop_book WHERE deleted_at IS NOT NULL) > 0 " +
+			"AND (SELECT count(*) FROM softdelete.evicted) > 0", pythonWith("django", "psycopg2")},
 		// a customer recreated evicted the trashed one and its trashed orders
-		{"sqlalchemy", "sqlalchemy", "sqlalchemy_workload.py", "SELECT count(*) FILTER (WHERE table_name = 'public.customer') > 0 " +
-			"AND count(*) FILTER (WHERE table_name = 'public.orders' AND reason = 'it referenced an evicted row') > 0 FROM softdelete.evicted"},
+		{"sqlalchemy", "sqlalchemy_workload.py", "SELECT count(*) FILTER (WHERE table_name = 'public.customer') > 0 " +
+			"AND count(*) FILTER (WHERE table_name = 'public.orders' AND reason = 'it referenced an evicted row') > 0 FROM softdelete.evicted",
+			pythonWith("sqlalchemy", "psycopg2")},
+		// a trashed book and tagging remain; authors recreated with their ids
+		// and the publisher recreated with its code (a unique key a foreign
+		// key references) evicted the trashed ones
+		{"rails", "rails_workload.rb", "SELECT (SELECT count(*) FROM books WHERE deleted_at IS NOT NULL) > 0 " +
+			"AND (SELECT count(*) FROM taggings WHERE deleted_at IS NOT NULL) > 0 " +
+			"AND (SELECT count(*) FILTER (WHERE key_name = 'primary key authors_pkey (id)') > 0 " +
+			"AND count(*) FILTER (WHERE key_name = 'unique index index_publishers_on_code (code)') > 0 FROM softdelete.evicted)", findActiveRecord},
 	} {
 		t.Run(w.name, func(t *testing.T) {
-			python := findPython(t, w.module, "psycopg2")
+			interpreter := w.find(t)
 			_, ref := pgtest.Get(t).CreateDatabase(t)
-			runWorkload(t, python, w.script, "schema", ref)
-			want := runWorkload(t, python, w.script, "workload", ref)
+			runWorkload(t, interpreter, w.script, "schema", ref)
+			want := runWorkload(t, interpreter, w.script, "workload", ref)
 
 			roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
 			tables := "  \"public.*\": {}\n"
 			sp := startServe(t, nil, tables, roles)
-			runWorkload(t, python, w.script, "schema", sp.direct)
+			runWorkload(t, interpreter, w.script, "schema", sp.direct)
 			config := filepath.Join(t.TempDir(), "config.yaml")
 			if err := os.WriteFile(config, []byte(roles+"tables:\n"+tables), 0o600); err != nil {
 				t.Fatal(err)
@@ -51,7 +62,7 @@ func TestORMWorkloads(t *testing.T) {
 				t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
 			}
 			sp.reload(tables)
-			if got := runWorkload(t, python, w.script, "workload", sp.url); got != want {
+			if got := runWorkload(t, interpreter, w.script, "workload", sp.url); got != want {
 				t.Errorf("through the proxy:\n%s\nstraight on PostgreSQL:\n%s", got, want)
 			}
 			requireTrue(t, sp.direct, w.soft)
@@ -73,6 +84,11 @@ func requireTrue(t *testing.T, url, query string) {
 	}
 }
 
+// pythonWith returns a finder for a python3 that imports modules.
+func pythonWith(modules ...string) func(*testing.T) string {
+	return func(t *testing.T) string { return findPython(t, modules...) }
+}
+
 // findPython returns a python3 that imports modules, or fails (CI) or
 // skips the test.
 func findPython(t *testing.T, modules ...string) string {
@@ -82,19 +98,38 @@ func findPython(t *testing.T, modules ...string) string {
 			return p
 		}
 	}
-	msg := "python3 with " + strings.Join(modules, ", ") + " is not available: apt-get install python3-django python3-sqlalchemy python3-psycopg2 (.ci/run installs them)"
+	missingTool(t, "python3 with "+strings.Join(modules, ", "), "apt-get install python3-django python3-sqlalchemy python3-psycopg2")
+	return ""
+}
+
+// findActiveRecord returns a ruby that requires active_record and pg, or
+// fails (CI) or skips the test.
+func findActiveRecord(t *testing.T) string {
+	t.Helper()
+	for _, r := range []string{"/usr/bin/ruby", "ruby"} {
+		if exec.Command(r, "-e", `require "active_record"; require "pg"`).Run() == nil {
+			return r
+		}
+	}
+	missingTool(t, "ruby with active_record and pg", "apt-get install ruby-activerecord ruby-pg")
+	return ""
+}
+
+// missingTool fails the test under CI and skips it elsewhere.
+func missingTool(t *testing.T, what, install string) {
+	t.Helper()
+	msg := what + " is not available: " + install + " (.ci/run installs them)"
 	switch os.Getenv("CI") {
 	case "", "0", "false":
 		t.Skip(msg + "; under CI=true this fails instead of skipping")
 	}
 	t.Fatal(msg)
-	return ""
 }
 
-// runWorkload runs testdata/orm/<script> <step> on the database at url and
+// runWorkload runs interpreter testdata/orm/<script> <step> on the database at url and
 // returns what it printed, failing unless it ends with "done" (workload)
 // and says nothing on stderr.
-func runWorkload(t *testing.T, python, script, step, url string) string {
+func runWorkload(t *testing.T, interpreter, script, step, url string) string {
 	t.Helper()
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -102,7 +137,7 @@ func runWorkload(t *testing.T, python, script, step, url string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, filepath.Join("testdata", "orm", script), step)
+	cmd := exec.CommandContext(ctx, interpreter, filepath.Join("testdata", "orm", script), step)
 	cmd.Env = append(os.Environ(), "SD_DB_NAME="+cfg.Database, "SD_DB_HOST="+cfg.Host,
 		"SD_DB_PORT="+strconv.Itoa(int(cfg.Port)), "SD_DB_USER="+cfg.User, "PYTHONDONTWRITEBYTECODE=1")
 	var stdout, stderr bytes.Buffer
