@@ -29,7 +29,8 @@ func TestGoldenOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pgtest.Exec(t, url, string(schema))
+	pgtest.Exec(t, url, string(schema), "CREATE SCHEMA softdelete",
+		"CREATE FUNCTION softdelete."+TruncateCheckName+"("+TruncateCheckArgs+") "+TruncateCheckHeader+" AS $$"+TruncateCheckBody+"$$")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, url)

@@ -122,9 +122,16 @@ func (w *walker) softTruncate(rels []*pg.RangeVar, tables []*Table) {
 		return
 	}
 	last := w.scanLevel(lastRel.last, w.toks[first].depth, func(int) bool { return false }) - 1
+	names := make([]string, len(rels))
+	for i, rv := range rels {
+		names[i] = w.qualifiedName(rv)
+	}
 	var b strings.Builder
 	for i, rv := range rels {
-		upd := softUpdate(rv, w.qualifiedName(rv), tables[i])
+		upd := softUpdate(rv, names[i], tables[i])
+		if i == 0 {
+			upd += " AND " + truncateCheck(rels, names)
+		}
 		switch {
 		case len(rels) == 1:
 			b.WriteString(upd)
@@ -139,6 +146,20 @@ func (w *walker) softTruncate(rels []*pg.RangeVar, tables []*Table) {
 	w.replace(w.toks[first].start, w.toks[last].end, b.String())
 }
 
+// truncateCheck is the call that refuses, as PostgreSQL refuses TRUNCATE,
+// to empty tables that a table outside the statement references (0A000).
+// It reads no column, so the planner runs it once, before the first row,
+// even on an empty table (a one-time filter).
+func truncateCheck(rels []*pg.RangeVar, names []string) string {
+	lits := make([]string, len(rels))
+	recurse := make([]string, len(rels))
+	for i, rv := range rels {
+		lits[i] = escapedLiteral(names[i]) + "::pg_catalog.regclass"
+		recurse[i] = strconv.FormatBool(rv.Inh)
+	}
+	return "softdelete." + TruncateCheckName + "(ARRAY[" + strings.Join(lits, ", ") + "], ARRAY[" + strings.Join(recurse, ", ") + "])"
+}
+
 // softUpdate is the UPDATE that trashes every live row of rv (named name).
 func softUpdate(rv *pg.RangeVar, name string, t *Table) string {
 	only := ""
@@ -146,4 +167,10 @@ func softUpdate(rv *pg.RangeVar, name string, t *Table) string {
 		only = "ONLY "
 	}
 	return "UPDATE " + only + name + " SET " + softSet(t) + " WHERE " + quoteIdent(t.Column) + " IS NULL"
+}
+
+// escapedLiteral is s as an E'' string constant, which reads the same
+// whatever standard_conforming_strings says.
+func escapedLiteral(s string) string {
+	return "E'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
 }

@@ -44,7 +44,7 @@ const (
 // ownNames are the identifiers the generators use, for Inspect to quote.
 var ownNames = append([]string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
 	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable,
-	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn}, trashNames...)
+	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn, fnTruncateCheck}, trashNames...)
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"
@@ -175,6 +175,7 @@ func (c *Catalog) guardFunctions() []Object {
 		c.functionObject(fnRefuseSoft, "",
 			"the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own: permission denied)",
 			trigger, refuseSoftDeleteBody),
+		c.truncateCheckObject(),
 	}
 }
 
