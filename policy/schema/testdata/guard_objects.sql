@@ -108,6 +108,44 @@ BEGIN
 END
 $$;
 
+-- function softdelete.truncate_check(rels regclass[], recurse boolean[]) (0ea9d39c1c36)
+-- a soft TRUNCATE's check of the foreign keys that reference its tables, with PostgreSQL's error (SQLSTATE 0A000)
+CREATE OR REPLACE FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) RETURNS boolean LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    list oid[] := '{}';
+    rel oid;
+    ref oid;
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(rels, 1), 0) LOOP
+        IF NOT rels[i]::oid = ANY (list) THEN
+            list := list || rels[i]::oid;
+        END IF;
+        IF recurse[i] THEN
+            list := list || ARRAY(
+                WITH RECURSIVE d(oid, depth) AS (
+                    SELECT inhrelid, 1 FROM pg_inherits WHERE inhparent = rels[i]::oid
+                    UNION ALL
+                    SELECT h.inhrelid, d.depth + 1 FROM pg_inherits h JOIN d ON h.inhparent = d.oid WHERE d.depth < 64)
+                SELECT d.oid FROM d WHERE NOT d.oid = ANY (list) GROUP BY d.oid ORDER BY min(d.depth), d.oid);
+        END IF;
+    END LOOP;
+    FOREACH rel IN ARRAY list LOOP
+        SELECT c.conrelid INTO ref FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.confrelid = rel AND NOT c.conrelid = ANY (list)
+        ORDER BY c.conrelid LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '0A000',
+                MESSAGE = 'cannot truncate a table referenced in a foreign key constraint',
+                DETAIL = format('Table "%s" references "%s".', (SELECT relname FROM pg_class WHERE oid = ref),
+                                (SELECT relname FROM pg_class WHERE oid = rel)),
+                HINT = format('Truncate table "%s" at the same time, or use TRUNCATE ... CASCADE.',
+                              (SELECT relname FROM pg_class WHERE oid = ref));
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+
 -- trigger softdelete_guard on public.contacts (93d2f577f689)
 -- the guard: refuses a DELETE of public.contacts that removed live rows, or trashed ones unless the session user may
 CREATE OR REPLACE TRIGGER softdelete_guard AFTER DELETE ON public.contacts REFERENCING OLD TABLE AS softdelete_deleted FOR EACH STATEMENT EXECUTE FUNCTION softdelete.check_hard_delete('deleted_at');

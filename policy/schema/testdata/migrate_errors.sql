@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 90 statement(s) for database app.
+-- softdelete-proxy migrate: 92 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -237,6 +237,45 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION softdelete.refuse_soft_delete() IS 'softdelete-proxy <fingerprint>';
+
+-- a soft TRUNCATE's check of the foreign keys that reference its tables, with PostgreSQL's error
+-- (SQLSTATE 0A000)
+CREATE OR REPLACE FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) RETURNS boolean LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    list oid[] := '{}';
+    rel oid;
+    ref oid;
+BEGIN
+    FOR i IN 1 .. coalesce(array_length(rels, 1), 0) LOOP
+        IF NOT rels[i]::oid = ANY (list) THEN
+            list := list || rels[i]::oid;
+        END IF;
+        IF recurse[i] THEN
+            list := list || ARRAY(
+                WITH RECURSIVE d(oid, depth) AS (
+                    SELECT inhrelid, 1 FROM pg_inherits WHERE inhparent = rels[i]::oid
+                    UNION ALL
+                    SELECT h.inhrelid, d.depth + 1 FROM pg_inherits h JOIN d ON h.inhparent = d.oid WHERE d.depth < 64)
+                SELECT d.oid FROM d WHERE NOT d.oid = ANY (list) GROUP BY d.oid ORDER BY min(d.depth), d.oid);
+        END IF;
+    END LOOP;
+    FOREACH rel IN ARRAY list LOOP
+        SELECT c.conrelid INTO ref FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.confrelid = rel AND NOT c.conrelid = ANY (list)
+        ORDER BY c.conrelid LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '0A000',
+                MESSAGE = 'cannot truncate a table referenced in a foreign key constraint',
+                DETAIL = format('Table "%s" references "%s".', (SELECT relname FROM pg_class WHERE oid = ref),
+                                (SELECT relname FROM pg_class WHERE oid = rel)),
+                HINT = format('Truncate table "%s" at the same time, or use TRUNCATE ... CASCADE.',
+                              (SELECT relname FROM pg_class WHERE oid = ref));
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) IS 'softdelete-proxy <fingerprint>';
 
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
