@@ -174,7 +174,9 @@ func TestSoftDeleteBatch(t *testing.T) {
 func TestSoftDeleteTruncate(t *testing.T) {
 	for _, mode := range []rewrite.TruncateMode{rewrite.TruncateDeny, rewrite.TruncateSoft, rewrite.TruncateHard} {
 		_, dbURL := pgtest.Get(t).CreateDatabase(t)
-		pgtest.Exec(t, dbURL, twinSchema+twinSoftIndex)
+		pgtest.Exec(t, dbURL, twinSchema+twinSoftIndex, "CREATE SCHEMA softdelete", // the soft TRUNCATE's check, which migrate installs
+			"CREATE FUNCTION softdelete."+rewrite.TruncateCheckName+"("+rewrite.TruncateCheckArgs+") "+rewrite.TruncateCheckHeader+
+				" AS $$"+rewrite.TruncateCheckBody+"$$")
 		p := startProxy(t, Config{Rewriting: rewritingFor(t, testPolicy{Tables: []rewrite.Table{{Name: "t", OnTruncate: mode}}})})
 		admin := connect(t, dbURL)
 		for _, m := range protoModes {
