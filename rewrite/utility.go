@@ -169,7 +169,7 @@ func softUpdate(rv *pg.RangeVar, name string, t *Table) string {
 	return "UPDATE " + only + name + " SET " + softSet(t) + " WHERE " + quoteIdent(t.Column) + " IS NULL"
 }
 
-// escapedLiteral is s as an E” string constant, which reads the same
+// escapedLiteral is s as an escape string constant (E'…'), which reads the same
 // whatever standard_conforming_strings says.
 func escapedLiteral(s string) string {
 	return "E'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"

@@ -7,7 +7,7 @@
 //	Check(catalog)           -> *Report      pure: findings with a fix each (check*.go, refs.go, unique.go)
 //	WriteReport(w, r, fmt)                   text for a DBA, JSON for scripts (format.go)
 //	Plan(catalog, Options)   -> *Migration   pure: idempotent DDL steps and notes (plan.go, objects.go)
-//	Migration.Script / Apply                 a psql script, or one transaction (script.go)
+//	Migration.Script / Apply                 a psql script, or transactions sized to the lock table (script.go, batch.go)
 //
 // Inspect asks the server to quote every name (quote_ident) and to deparse
 // indexes, predicates, views and functions (pg_get_indexdef, pg_get_expr,

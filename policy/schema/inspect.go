@@ -83,12 +83,10 @@ func (c *Catalog) loadQuotes(ctx context.Context, q Querier, cfg *policy.Config)
 // their number.
 func inspectTables(ctx context.Context, q Querier, tables []policy.Table, qn func(schema, name string) string) ([]*TableInfo, error) {
 	out := make([]*TableInfo, len(tables))
-	var schemas, names []string
 	for i, t := range tables {
 		out[i] = &TableInfo{Table: t, Quoted: qn(t.Schema, t.Name)}
-		schemas, names = append(schemas, t.Schema), append(names, t.Name)
 	}
-	byOID, err := loadRelations(ctx, q, out, schemas, names)
+	byOID, err := loadRelations(ctx, q, out)
 	if err != nil {
 		return nil, fmt.Errorf("finding the managed tables: %w", err)
 	}
@@ -124,7 +122,11 @@ func (s tableSet) at(oid uint32) (*TableInfo, error) {
 }
 
 // loadRelations sets the oid and kind of every table that exists.
-func loadRelations(ctx context.Context, q Querier, tables []*TableInfo, schemas, names []string) (tableSet, error) {
+func loadRelations(ctx context.Context, q Querier, tables []*TableInfo) (tableSet, error) {
+	schemas, names := make([]string, len(tables)), make([]string, len(tables))
+	for i, t := range tables {
+		schemas[i], names[i] = t.Schema, t.Name
+	}
 	rows, err := q.Query(ctx, relationsSQL, schemas, names)
 	if err != nil {
 		return nil, err
@@ -293,8 +295,8 @@ func (c *Catalog) loadAudit(ctx context.Context, q Querier, cfg *policy.Config) 
 	}
 	a := &AuditInfo{Name: cfg.Audit.Table, Quoted: c.QN(n.Schema, n.Name)}
 	c.Audit = a
-	ti := &TableInfo{}
-	set, err := loadRelations(ctx, q, []*TableInfo{ti}, []string{n.Schema}, []string{n.Name})
+	ti := &TableInfo{Table: policy.Table{Schema: n.Schema, Name: n.Name}}
+	set, err := loadRelations(ctx, q, []*TableInfo{ti})
 	if err != nil || len(set) == 0 {
 		return err
 	}
