@@ -148,7 +148,16 @@ func wholeWhy(ix Index) string {
 
 func (k *checker) heldKey(ix Index, fix string) {
 	k.add(Warning, KindUnique, keyName(ix), fix,
-		"%s also counts trashed rows: inserting a row with the key of a trashed row fails with 23505 (unique_violation)", describeKey(ix))
+		"%s also counts trashed rows: %s", describeKey(ix), heldConsequence(ix))
+}
+
+// heldConsequence says what an application meets when a trashed row holds
+// ix: the error PostgreSQL raises for that kind of key.
+func heldConsequence(ix Index) string {
+	if ix.ConType == "x" {
+		return "inserting a row that conflicts with a trashed row fails with 23P01 (exclusion_violation)"
+	}
+	return "inserting a row with the key of a trashed row fails with 23505 (unique_violation)"
 }
 
 func (k *checker) leftKey(ix Index) {
