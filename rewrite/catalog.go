@@ -3,9 +3,11 @@ package rewrite
 import pg "github.com/pganalyze/pg_query_go/v6"
 
 // catalogChange reports a statement that may create, drop, rename or move
-// (SET SCHEMA) a relation or a schema, or change partitions or
-// inheritance (Stmt.CatalogChange): after it the proxy learns again which
-// relations are named like managed tables. It errs on the side of yes
+// (SET SCHEMA) a relation or a schema, change partitions or inheritance, or
+// change a key or foreign key (Stmt.CatalogChange): after it the proxy
+// learns again which relations are named like managed tables and whether
+// their guard is current (a key or foreign key changed since migrate ran
+// makes it stale). It errs on the side of yes
 // (CASCADE may drop views and tables of any dependent kind, an extension
 // or a DO block may do anything); the statement itself is not changed.
 func catalogChange(n *pg.Node) bool {
@@ -18,7 +20,9 @@ func catalogChange(n *pg.Node) bool {
 	case *pg.Node_DropStmt:
 		return dropsRelation(v.DropStmt)
 	case *pg.Node_AlterTableStmt:
-		return altersHierarchy(v.AlterTableStmt)
+		return altersHierarchy(v.AlterTableStmt) || altersKeys(v.AlterTableStmt)
+	case *pg.Node_IndexStmt:
+		return v.IndexStmt.Unique
 	case *pg.Node_SelectStmt: // SELECT … INTO creates a table
 		return v.SelectStmt.GetIntoClause() != nil
 	case *pg.Node_DiscardStmt: // DISCARD ALL and TEMP drop the temporary tables
@@ -30,11 +34,11 @@ func catalogChange(n *pg.Node) bool {
 	return false
 }
 
-// dropsRelation reports a DROP of a relation, schema or extension, or any
-// DROP … CASCADE.
+// dropsRelation reports a DROP of a relation (an index too: it may be a
+// key), schema or extension, or any DROP … CASCADE.
 func dropsRelation(d *pg.DropStmt) bool {
 	switch d.RemoveType {
-	case pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW,
+	case pg.ObjectType_OBJECT_INDEX, pg.ObjectType_OBJECT_TABLE, pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW,
 		pg.ObjectType_OBJECT_FOREIGN_TABLE, pg.ObjectType_OBJECT_SCHEMA, pg.ObjectType_OBJECT_EXTENSION:
 		return true
 	}
@@ -50,6 +54,40 @@ func altersHierarchy(a *pg.AlterTableStmt) bool {
 			pg.AlterTableType_AT_DropInherit:
 			return true
 		}
+	}
+	return false
+}
+
+// altersKeys reports an ALTER TABLE that may add, drop or change a key or
+// foreign key: constraints other than CHECK and NOT NULL, indexes made
+// constraints, columns declared with one, column types (keys are rebuilt).
+func altersKeys(a *pg.AlterTableStmt) bool {
+	for _, c := range a.Cmds {
+		cmd := c.GetAlterTableCmd()
+		switch cmd.GetSubtype() {
+		case pg.AlterTableType_AT_AddConstraint:
+			if keyConstraint(cmd.GetDef().GetConstraint()) {
+				return true
+			}
+		case pg.AlterTableType_AT_AddColumn:
+			for _, n := range cmd.GetDef().GetColumnDef().GetConstraints() {
+				if keyConstraint(n.GetConstraint()) {
+					return true
+				}
+			}
+		case pg.AlterTableType_AT_DropConstraint, pg.AlterTableType_AT_AlterConstraint, pg.AlterTableType_AT_AddIndex,
+			pg.AlterTableType_AT_AddIndexConstraint, pg.AlterTableType_AT_AlterColumnType:
+			return true
+		}
+	}
+	return false
+}
+
+// keyConstraint reports a constraint that is a key or a foreign key.
+func keyConstraint(c *pg.Constraint) bool {
+	switch c.GetContype() {
+	case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE, pg.ConstrType_CONSTR_EXCLUSION, pg.ConstrType_CONSTR_FOREIGN:
+		return true
 	}
 	return false
 }

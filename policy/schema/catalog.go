@@ -60,6 +60,10 @@ type TableInfo struct {
 	KeyRefs     []KeyRef   // foreign keys that reference its keys (keys_inspect.go)
 	Descendants []Relative // partitions and inheritance children at any depth, parents first
 	Ancestors   []Relative // the tables it is a partition or child of, at any depth
+
+	// CatalogDigest digests its keys and foreign keys as migrate's stamp
+	// does (stamp.go).
+	CatalogDigest string
 }
 
 // Exists reports whether a relation of that name was found.

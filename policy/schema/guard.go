@@ -44,7 +44,7 @@ const (
 // ownNames are the identifiers the generators use, for Inspect to quote.
 var ownNames = append([]string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
 	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable,
-	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn, fnTruncateCheck}, trashNames...)
+	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn, fnTruncateCheck, fnStamp}, trashNames...)
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"
@@ -61,13 +61,25 @@ func guardObjects(c *Catalog) []Object {
 		outside := c.rowGuarded(t)
 		root := guardTarget{table: t.Quoted, kind: t.Kind, col: t.Column, root: t.Quoted, rootName: t.Name,
 			onTruncate: t.OnTruncate, rowGuard: outside}
-		out = append(out, gates(c.guardTriggers(root))...)
+		out = append(out, c.stamped(t, gates(c.guardTriggers(root)))...)
 		for _, d := range c.inherited(t) {
 			out = append(out, gates(c.guardTriggers(guardTarget{table: d.Quoted, kind: d.Kind, col: t.Column, root: t.Quoted,
 				rootName: t.Name, onTruncate: t.OnTruncate, partition: d.Partition, clones: d.Clones, rowGuard: outside}))...)
 		}
 	}
 	return out
+}
+
+// stamped makes the stampTrigger among t's guard objects carry t's
+// catalog stamp (stamp.go).
+func (c *Catalog) stamped(t *TableInfo, objs []Object) []Object {
+	name := c.Q(stampTrigger) + " on " + t.Quoted
+	for i := range objs {
+		if objs[i].Kind == "trigger" && objs[i].Name == name {
+			objs[i].stampOf, objs[i].stamp, objs[i].stampFn = t.Quoted, t.CatalogDigest, c.QN(ownSchema, fnStamp)
+		}
+	}
+	return objs
 }
 
 // gates marks objects as the guard's triggers (Object.Gate).
@@ -176,6 +188,7 @@ func (c *Catalog) guardFunctions() []Object {
 			"the error for a trash without DELETE or a restore without UPDATE on the table (PostgreSQL's own: permission denied)",
 			trigger, refuseSoftDeleteBody),
 		c.truncateCheckObject(),
+		c.stampObject(),
 	}
 }
 

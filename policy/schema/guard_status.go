@@ -60,7 +60,7 @@ func GuardStatusSQL(cfg *policy.Config) string {
 
 // guardStatusSQL is GuardStatusSQL's query, with {tables} (index, schema,
 // name), {ids} (identifiers to quote) and {roles} (index, name) to fill.
-const guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel, pat) AS ({tables}),
+var guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel, pat) AS ({tables}),
 t AS (SELECT p.i, c.oid, c.relkind, p.nsp, p.rel, p.pat FROM p JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.rel),
 d(i, oid, parent, depth) AS (
     SELECT t.i, h.inhrelid, h.inhparent, 1 FROM t JOIN pg_inherits h ON h.inhparent = t.oid
@@ -81,6 +81,8 @@ SELECT 'role', r.i::text, r.name, quote_ident(r.name), CASE WHEN EXISTS (SELECT 
 FROM (VALUES {roles}) AS r(i, name)
 UNION ALL
 SELECT 'table', t.i::text, q.name, t.oid::text, q.kind, t.nsp, t.rel, t.pat::text FROM t JOIN q ON q.oid = t.oid
+UNION ALL
+SELECT 'digest', t.i::text, ` + catalogDigestSQL("t.oid") + `, '', '', '', '', '' FROM t
 UNION ALL
 SELECT 'descendant', d.i::text, q.name, d.oid::text, q.kind, q.part, pq.name, d.depth::text
 FROM d JOIN q ON q.oid = d.oid JOIN q pq ON pq.oid = d.parent
@@ -254,6 +256,8 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, *policy.Config
 		case "ancestor":
 			oid, _ := strconv.ParseUint(r[3], 10, 32)
 			c.Tables[i].Ancestors = append(c.Tables[i].Ancestors, Relative{Quoted: r[2], OID: uint32(oid), Kind: r[4]})
+		case "digest":
+			c.Tables[i].CatalogDigest = r[2]
 		case "parent":
 			parents[r[2]] = append(parents[r[2]], r[3])
 		case "clone":
@@ -262,8 +266,9 @@ func guardCatalog(cfg *policy.Config, rows [][]string) (*Catalog, *policy.Config
 			}
 			clones[r[2]][r[3]] = r[4] == "t"
 		case "installed":
-			c.Installed = append(c.Installed, Installed{Kind: r[1], Table: r[2], Name: r[3], Fingerprint: parseVersion(r[4]),
-				Source: r[5], Disabled: r[6] == "t"})
+			in := Installed{Kind: r[1], Table: r[2], Name: r[3], Source: r[5], Disabled: r[6] == "t"}
+			in.Fingerprint, in.Stamp = parseComment(r[4])
+			c.Installed = append(c.Installed, in)
 		default:
 			return nil, nil, fmt.Errorf("guard status row %d: unknown kind %q", n+1, r[0])
 		}

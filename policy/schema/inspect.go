@@ -93,7 +93,8 @@ func inspectTables(ctx context.Context, q Querier, tables []policy.Table, qn fun
 	for _, load := range []struct {
 		what string
 		fn   func(context.Context, Querier, tableSet) error
-	}{{"columns", loadColumns}, {"indexes", loadIndexes}, {"triggers", loadTriggers}, {"views", loadViews}, {"foreign keys", loadForeignKeys}} {
+	}{{"columns", loadColumns}, {"indexes", loadIndexes}, {"triggers", loadTriggers}, {"views", loadViews}, {"foreign keys", loadForeignKeys},
+		{"keys and foreign keys' digests", loadDigests}} {
 		if err := load.fn(ctx, q, byOID); err != nil {
 			return nil, fmt.Errorf("reading the %s of the managed tables: %w", load.what, err)
 		}

@@ -27,6 +27,11 @@ type Object struct {
 	Gate bool
 
 	source string // a function's body as prosrc keeps it (functionObject): a body changed by hand is stale
+
+	// stampOf is the managed table whose catalog stamp the object's
+	// version comment carries (stamp.go), "" for none; stamp is the
+	// digest its catalog gives now, stampFn the function that writes it.
+	stampOf, stamp, stampFn string
 }
 
 // A generator returns the objects one concern wants in the catalog's
@@ -62,6 +67,7 @@ type Installed struct {
 	Table       string // quoted schema.table of a trigger, "" for a function
 	Name        string // as Object.Name
 	Fingerprint string // from COMMENT 'softdelete-proxy <fingerprint>', "" without one
+	Stamp       string // the catalog digest of the comment's stamp (stamp.go), "" without one
 	Source      string // a function's prosrc
 	Disabled    bool   // a trigger that does not fire in ordinary sessions (tgenabled D or R)
 }
@@ -97,7 +103,16 @@ func (o Object) createSQL() []string {
 	if !versioned(o.Kind) {
 		return o.Create
 	}
-	return append(append([]string(nil), o.Create...), o.commentSQL())
+	return append(append([]string(nil), o.Create...), o.versionSQL())
+}
+
+// versionSQL records the object's version: its comment, with the stamp
+// of its table when it carries one.
+func (o Object) versionSQL() string {
+	if o.stampOf != "" {
+		return o.stampSQL()
+	}
+	return o.commentSQL()
 }
 
 // objectKey identifies an object across generators and the catalog.
@@ -117,6 +132,9 @@ type objectStatus struct {
 	State    string
 	Why      string // what makes it stale, or the fingerprint of an unexpected one
 	Disabled bool   // a stale trigger that is disabled
+	// Restamp: only the catalog stamp is out of date; writing it again
+	// (after the objects of the new catalog) brings the object up to date.
+	Restamp bool
 }
 
 // expectedObjects runs every generator.
@@ -170,6 +188,8 @@ func compareObject(o Object, installed map[string]Installed) objectStatus {
 		st.State, st.Why = stateStale, "its body was changed by hand"
 	case in.Disabled:
 		st.State, st.Why, st.Disabled = stateStale, "it is disabled (ALTER TABLE … DISABLE TRIGGER)", true
+	case o.stampOf != "" && in.Stamp != o.stamp:
+		st.State, st.Why, st.Restamp = stateStale, "the keys or foreign keys of "+o.stampOf+" changed since migrate last ran", true
 	}
 	return st
 }
@@ -199,6 +219,10 @@ func planObjects(m *Migration, c *Catalog) {
 		case stateMissing:
 			m.addObject(st, st.Purpose, st.createSQL())
 		case stateStale:
+			if st.Restamp {
+				m.addObject(st, st.Purpose+"\n(stamps it again: "+st.Why+")", []string{st.versionSQL()})
+				continue
+			}
 			sql := append(append([]string(nil), st.Drop...), st.createSQL()...)
 			if st.Disabled {
 				sql = append(sql, "ALTER TABLE "+st.Table+" ENABLE TRIGGER "+st.triggerName()+";")

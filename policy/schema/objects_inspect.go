@@ -2,7 +2,6 @@ package schema
 
 import (
 	"context"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -46,19 +45,9 @@ func (c *Catalog) loadInstalled(ctx context.Context, q Querier) error {
 	var in Installed
 	var comment string
 	_, err = pgx.ForEachRow(rows, []any{&in.Kind, &in.Table, &in.Name, &comment, &in.Source, &in.Disabled}, func() error {
-		in.Fingerprint = parseVersion(comment)
+		in.Fingerprint, in.Stamp = parseComment(comment)
 		c.Installed = append(c.Installed, in)
 		return nil
 	})
 	return err
-}
-
-// parseVersion returns the fingerprint of a version comment, "" for any
-// other comment.
-func parseVersion(comment string) string {
-	fp, ok := strings.CutPrefix(comment, versionPrefix)
-	if !ok || strings.ContainsAny(fp, " \n") {
-		return ""
-	}
-	return fp
 }

@@ -84,15 +84,20 @@ func TestObjectsUnexpectedOrder(t *testing.T) {
 	}
 }
 
-func TestParseVersion(t *testing.T) {
-	for in, want := range map[string]string{
-		"softdelete-proxy 0123456789ab": "0123456789ab",
-		"softdelete-proxy":              "",
-		"written by hand":               "",
-		"softdelete-proxy a b":          "",
+func TestParseComment(t *testing.T) {
+	digest := "0123456789abcdef0123456789abcdef"
+	for in, want := range map[string][2]string{
+		"softdelete-proxy 0123456789ab":                                    {"0123456789ab", ""},
+		"softdelete-proxy 0123456789ab catalog " + digest:                  {"0123456789ab", digest},
+		"softdelete-proxy":                                                 {"", ""},
+		"written by hand":                                                  {"", ""},
+		"softdelete-proxy a b":                                             {"", ""},
+		"softdelete-proxy 0123456789ab catalog 0123":                       {"", ""},
+		"softdelete-proxy 0123456789ab catalog " + digest + " x":           {"", ""},
+		"softdelete-proxy 0123456789ab catalog " + strings.ToUpper(digest): {"", ""},
 	} {
-		if got := parseVersion(in); got != want {
-			t.Errorf("parseVersion(%q) = %q, want %q", in, got, want)
+		if fp, stamp := parseComment(in); fp != want[0] || stamp != want[1] {
+			t.Errorf("parseComment(%q) = %q, %q, want %q, %q", in, fp, stamp, want[0], want[1])
 		}
 	}
 }

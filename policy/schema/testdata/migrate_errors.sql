@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 92 statement(s) for database app.
+-- softdelete-proxy migrate: 94 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -277,6 +277,36 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) IS 'softdelete-proxy <fingerprint>';
 
+-- writes a managed table's catalog stamp (a digest of its keys and foreign keys) into the version
+-- comment of its softdelete_privilege trigger
+CREATE OR REPLACE FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,
+        'softdelete-proxy ' || fingerprint || ' catalog ' || pg_catalog.md5(coalesce((SELECT pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C") FROM (
+  SELECT 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text || ' ' || ic.relname::text
+         || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '')
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
+  WHERE i.indrelid = (rel::oid) AND (i.indisunique OR k.contype = 'x')
+  UNION ALL
+  SELECT 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
+         || ' ' || cn.nspname::text || '.' || cc.relname::text || ' ' || cc.relkind::text
+         || ' ' || pn.nspname::text || '.' || pc.relname::text || ' ' || pc.relkind::text || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attrelid || ' ' || a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attrelid, a.attnum)
+           FROM pg_catalog.pg_attribute a
+           WHERE (a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) OR (a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey))), '')
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class cc ON cc.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
+  JOIN pg_catalog.pg_class pc ON pc.oid = k.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND (k.conrelid = (rel::oid) OR k.confrelid = (rel::oid))
+) AS d(x)), '')));
+END
+$$;
+COMMENT ON FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) IS 'softdelete-proxy <fingerprint>';
+
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -395,7 +425,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.naive IS 'softdelete-proxy <finger
 -- trashing a row of public.naive needs DELETE on public.naive, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.naive FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.naive'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('naive');
-COMMENT ON TRIGGER softdelete_privilege ON public.naive IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.naive', 'softdelete_privilege', 'aacf4649999c');
 
 -- refuses TRUNCATE of public.naive (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.naive FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -409,7 +439,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.bare IS 'softdelete-proxy <fingerp
 -- trashing a row of public.bare needs DELETE on public.bare, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.bare FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.bare'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('bare');
-COMMENT ON TRIGGER softdelete_privilege ON public.bare IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.bare', 'softdelete_privilege', '7ad1361e5c3f');
 
 -- refuses TRUNCATE of public.bare (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.bare FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -423,7 +453,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.typed IS 'softdelete-proxy <finger
 -- trashing a row of public.typed needs DELETE on public.typed, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.typed FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.typed'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('typed');
-COMMENT ON TRIGGER softdelete_privilege ON public.typed IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.typed', 'softdelete_privilege', '93125c22d74f');
 
 -- refuses TRUNCATE of public.typed (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.typed FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -437,7 +467,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.strict IS 'softdelete-proxy <finge
 -- trashing a row of public.strict needs DELETE on public.strict, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.strict FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.strict'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('strict');
-COMMENT ON TRIGGER softdelete_privilege ON public.strict IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.strict', 'softdelete_privilege', '5d15910c2a73');
 
 -- refuses TRUNCATE of public.strict (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.strict FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 544 statement(s) for database app.
+-- softdelete-proxy migrate: 546 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -1039,6 +1039,36 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) IS 'softdelete-proxy <fingerprint>';
+
+-- writes a managed table's catalog stamp (a digest of its keys and foreign keys) into the version
+-- comment of its softdelete_privilege trigger
+CREATE OR REPLACE FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,
+        'softdelete-proxy ' || fingerprint || ' catalog ' || pg_catalog.md5(coalesce((SELECT pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C") FROM (
+  SELECT 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text || ' ' || ic.relname::text
+         || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '')
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
+  WHERE i.indrelid = (rel::oid) AND (i.indisunique OR k.contype = 'x')
+  UNION ALL
+  SELECT 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
+         || ' ' || cn.nspname::text || '.' || cc.relname::text || ' ' || cc.relkind::text
+         || ' ' || pn.nspname::text || '.' || pc.relname::text || ' ' || pc.relkind::text || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attrelid || ' ' || a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attrelid, a.attnum)
+           FROM pg_catalog.pg_attribute a
+           WHERE (a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) OR (a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey))), '')
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class cc ON cc.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
+  JOIN pg_catalog.pg_class pc ON pc.oid = k.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND (k.conrelid = (rel::oid) OR k.confrelid = (rel::oid))
+) AS d(x)), '')));
+END
+$$;
+COMMENT ON FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) IS 'softdelete-proxy <fingerprint>';
 
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
@@ -2104,7 +2134,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fin
 -- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
-COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.contacts', 'softdelete_privilege', 'f76c7c595842');
 
 -- refuses TRUNCATE of public.contacts (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2118,7 +2148,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.deals IS 'softdelete-proxy <finger
 -- trashing a row of public.deals needs DELETE on public.deals, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deals FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deals'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deals');
-COMMENT ON TRIGGER softdelete_privilege ON public.deals IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.deals', 'softdelete_privilege', '76def9473627');
 
 -- refuses TRUNCATE of public.deals (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deals FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2132,7 +2162,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.deal_notes IS 'softdelete-proxy <f
 -- trashing a row of public.deal_notes needs DELETE on public.deal_notes, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.deal_notes FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.deal_notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('deal_notes');
-COMMENT ON TRIGGER softdelete_privilege ON public.deal_notes IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.deal_notes', 'softdelete_privilege', '38d6b48a7d3d');
 
 -- refuses TRUNCATE of public.deal_notes (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.deal_notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2146,7 +2176,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.tasks IS 'softdelete-proxy <finger
 -- trashing a row of public.tasks needs DELETE on public.tasks, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tasks FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tasks'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tasks');
-COMMENT ON TRIGGER softdelete_privilege ON public.tasks IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.tasks', 'softdelete_privilege', '3a9f1cc1cfbe');
 
 -- refuses TRUNCATE of public.tasks (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tasks FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2160,7 +2190,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.tags IS 'softdelete-proxy <fingerp
 -- trashing a row of public.tags needs DELETE on public.tags, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.tags FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.tags'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('tags');
-COMMENT ON TRIGGER softdelete_privilege ON public.tags IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.tags', 'softdelete_privilege', '2ddc6f3995ee');
 
 -- refuses TRUNCATE of public.tags (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.tags FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2174,7 +2204,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.calls IS 'softdelete-proxy <finger
 -- trashing a row of public.calls needs DELETE on public.calls, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.calls FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.calls'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('calls');
-COMMENT ON TRIGGER softdelete_privilege ON public.calls IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.calls', 'softdelete_privilege', '48cfd99daeff');
 
 -- refuses TRUNCATE of public.calls (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.calls FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2188,7 +2218,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.emails IS 'softdelete-proxy <finge
 -- trashing a row of public.emails needs DELETE on public.emails, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.emails FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.emails'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('emails');
-COMMENT ON TRIGGER softdelete_privilege ON public.emails IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.emails', 'softdelete_privilege', 'f7216bf08b49');
 
 -- refuses TRUNCATE of public.emails (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.emails FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2202,7 +2232,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.meetings IS 'softdelete-proxy <fin
 -- trashing a row of public.meetings needs DELETE on public.meetings, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.meetings FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.meetings'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('meetings');
-COMMENT ON TRIGGER softdelete_privilege ON public.meetings IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.meetings', 'softdelete_privilege', '3d865a8619b6');
 
 -- refuses TRUNCATE of public.meetings (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.meetings FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2216,7 +2246,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerp
 -- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
-COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.orgs', 'softdelete_privilege', 'ab552405a950');
 
 -- refuses TRUNCATE of public.orgs (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2230,7 +2260,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.members IS 'softdelete-proxy <fing
 -- trashing a row of public.members needs DELETE on public.members, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.members FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.members'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('members');
-COMMENT ON TRIGGER softdelete_privilege ON public.members IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.members', 'softdelete_privilege', '0ccc8a48c3bd');
 
 -- refuses TRUNCATE of public.members (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.members FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2244,7 +2274,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.badges IS 'softdelete-proxy <finge
 -- trashing a row of public.badges needs DELETE on public.badges, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.badges FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.badges'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('badges');
-COMMENT ON TRIGGER softdelete_privilege ON public.badges IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.badges', 'softdelete_privilege', '525108c8fcc1');
 
 -- refuses TRUNCATE of public.badges (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.badges FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2258,7 +2288,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.folders IS 'softdelete-proxy <fing
 -- trashing a row of public.folders needs DELETE on public.folders, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.folders FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.folders'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('folders');
-COMMENT ON TRIGGER softdelete_privilege ON public.folders IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.folders', 'softdelete_privilege', '259c88cbe801');
 
 -- refuses TRUNCATE of public.folders (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.folders FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2272,7 +2302,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.ping IS 'softdelete-proxy <fingerp
 -- trashing a row of public.ping needs DELETE on public.ping, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.ping FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.ping'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('ping');
-COMMENT ON TRIGGER softdelete_privilege ON public.ping IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.ping', 'softdelete_privilege', '7ab5b7ddbc91');
 
 -- refuses TRUNCATE of public.ping (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.ping FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2286,7 +2316,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.pong IS 'softdelete-proxy <fingerp
 -- trashing a row of public.pong needs DELETE on public.pong, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.pong FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.pong'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('pong');
-COMMENT ON TRIGGER softdelete_privilege ON public.pong IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.pong', 'softdelete_privilege', 'd40e31a1126c');
 
 -- refuses TRUNCATE of public.pong (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.pong FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2300,7 +2330,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.accounts IS 'softdelete-proxy <fin
 -- trashing a row of public.accounts needs DELETE on public.accounts, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.accounts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.accounts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('accounts');
-COMMENT ON TRIGGER softdelete_privilege ON public.accounts IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.accounts', 'softdelete_privilege', 'faaf15a12949');
 
 -- refuses TRUNCATE of public.accounts (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.accounts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2332,7 +2362,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.invoices IS 'softdelete-proxy <fin
 -- trashing a row of public.invoices needs DELETE on public.invoices, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.invoices FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.invoices'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('invoices');
-COMMENT ON TRIGGER softdelete_privilege ON public.invoices IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.invoices', 'softdelete_privilege', '8899222f4837');
 
 -- refuses TRUNCATE of public.invoices (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.invoices FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2346,7 +2376,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.payments IS 'softdelete-proxy <fin
 -- trashing a row of public.payments needs DELETE on public.payments, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.payments FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.payments'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('payments');
-COMMENT ON TRIGGER softdelete_privilege ON public.payments IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.payments', 'softdelete_privilege', 'a410ef27c183');
 
 -- refuses TRUNCATE of public.payments (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.payments FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2360,7 +2390,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.players IS 'softdelete-proxy <fing
 -- trashing a row of public.players needs DELETE on public.players, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.players FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.players'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('players');
-COMMENT ON TRIGGER softdelete_privilege ON public.players IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.players', 'softdelete_privilege', '76a9fdbe2649');
 
 -- refuses TRUNCATE of public.players (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.players FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -2374,7 +2404,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.coaches IS 'softdelete-proxy <fing
 -- trashing a row of public.coaches needs DELETE on public.coaches, restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.coaches FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.coaches'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('coaches');
-COMMENT ON TRIGGER softdelete_privilege ON public.coaches IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.coaches', 'softdelete_privilege', '11e1619c1d8e');
 
 -- refuses TRUNCATE of public.coaches (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.coaches FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 61 statement(s) for database app.
+-- softdelete-proxy migrate: 63 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -321,6 +321,36 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) IS 'softdelete-proxy <fingerprint>';
 
+-- writes a managed table's catalog stamp (a digest of its keys and foreign keys) into the version
+-- comment of its softdelete_privilege trigger
+CREATE OR REPLACE FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,
+        'softdelete-proxy ' || fingerprint || ' catalog ' || pg_catalog.md5(coalesce((SELECT pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C") FROM (
+  SELECT 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text || ' ' || ic.relname::text
+         || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '')
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
+  WHERE i.indrelid = (rel::oid) AND (i.indisunique OR k.contype = 'x')
+  UNION ALL
+  SELECT 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
+         || ' ' || cn.nspname::text || '.' || cc.relname::text || ' ' || cc.relkind::text
+         || ' ' || pn.nspname::text || '.' || pc.relname::text || ' ' || pc.relkind::text || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attrelid || ' ' || a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attrelid, a.attnum)
+           FROM pg_catalog.pg_attribute a
+           WHERE (a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) OR (a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey))), '')
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class cc ON cc.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
+  JOIN pg_catalog.pg_class pc ON pc.oid = k.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND (k.conrelid = (rel::oid) OR k.confrelid = (rel::oid))
+) AS d(x)), '')));
+END
+$$;
+COMMENT ON FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) IS 'softdelete-proxy <fingerprint>';
+
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -347,7 +377,7 @@ COMMENT ON TRIGGER softdelete_guard ON "Sales"."Big Deals" IS 'softdelete-proxy 
 -- trashing a row of "Sales"."Big Deals" needs DELETE on "Sales"."Big Deals", restoring it UPDATE,
 -- as deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF "Deleted At" ON "Sales"."Big Deals" FOR EACH ROW WHEN ((OLD."Deleted At" IS NULL AND NEW."Deleted At" IS NOT NULL AND NOT pg_catalog.has_table_privilege('"Sales"."Big Deals"'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD."Deleted At" IS NOT NULL AND NEW."Deleted At" IS NULL AND NOT pg_catalog.has_table_privilege('"Sales"."Big Deals"'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('Big Deals');
-COMMENT ON TRIGGER softdelete_privilege ON "Sales"."Big Deals" IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('"Sales"."Big Deals"', 'softdelete_privilege', 'e17f6ad413f3');
 
 -- refuses TRUNCATE of "Sales"."Big Deals" (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."Big Deals" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -370,7 +400,7 @@ COMMENT ON TRIGGER softdelete_guard ON "Sales"."user" IS 'softdelete-proxy <fing
 -- trashing a row of "Sales"."user" needs DELETE on "Sales"."user", restoring it UPDATE, as deleting
 -- and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF "Gone" ON "Sales"."user" FOR EACH ROW WHEN ((OLD."Gone" IS NULL AND NEW."Gone" IS NOT NULL AND NOT pg_catalog.has_table_privilege('"Sales"."user"'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD."Gone" IS NOT NULL AND NEW."Gone" IS NULL AND NOT pg_catalog.has_table_privilege('"Sales"."user"'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('user');
-COMMENT ON TRIGGER softdelete_privilege ON "Sales"."user" IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('"Sales"."user"', 'softdelete_privilege', '3f1cfeff7a35');
 
 -- refuses TRUNCATE of "Sales"."user" (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON "Sales"."user" FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');

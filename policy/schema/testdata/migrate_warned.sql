@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 132 statement(s) for database app.
+-- softdelete-proxy migrate: 134 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -378,6 +378,36 @@ END
 $$;
 COMMENT ON FUNCTION softdelete.truncate_check(rels regclass[], recurse boolean[]) IS 'softdelete-proxy <fingerprint>';
 
+-- writes a managed table's catalog stamp (a digest of its keys and foreign keys) into the version
+-- comment of its softdelete_privilege trigger
+CREATE OR REPLACE FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,
+        'softdelete-proxy ' || fingerprint || ' catalog ' || pg_catalog.md5(coalesce((SELECT pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C") FROM (
+  SELECT 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text || ' ' || ic.relname::text
+         || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attnum)
+           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '')
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
+  WHERE i.indrelid = (rel::oid) AND (i.indisunique OR k.contype = 'x')
+  UNION ALL
+  SELECT 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
+         || ' ' || cn.nspname::text || '.' || cc.relname::text || ' ' || cc.relkind::text
+         || ' ' || pn.nspname::text || '.' || pc.relname::text || ' ' || pc.relkind::text || ' ' || coalesce((
+           SELECT pg_catalog.string_agg(a.attrelid || ' ' || a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attrelid, a.attnum)
+           FROM pg_catalog.pg_attribute a
+           WHERE (a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) OR (a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey))), '')
+  FROM pg_catalog.pg_constraint k
+  JOIN pg_catalog.pg_class cc ON cc.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
+  JOIN pg_catalog.pg_class pc ON pc.oid = k.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND (k.conrelid = (rel::oid) OR k.confrelid = (rel::oid))
+) AS d(x)), '')));
+END
+$$;
+COMMENT ON FUNCTION softdelete.stamp(rel regclass, trig text, fingerprint text) IS 'softdelete-proxy <fingerprint>';
+
 -- the purge role (roles.purge): its members, such as the purger's login role, may delete trashed
 -- rows for good
 DO $$
@@ -657,7 +687,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.contacts IS 'softdelete-proxy <fin
 -- trashing a row of public.contacts needs DELETE on public.contacts, restoring it UPDATE, as
 -- deleting and updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.contacts FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.contacts'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('contacts');
-COMMENT ON TRIGGER softdelete_privilege ON public.contacts IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.contacts', 'softdelete_privilege', 'f76c7c595842');
 
 -- refuses TRUNCATE of public.contacts (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.contacts FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -671,7 +701,7 @@ COMMENT ON TRIGGER softdelete_guard ON public.orgs IS 'softdelete-proxy <fingerp
 -- trashing a row of public.orgs needs DELETE on public.orgs, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF deleted_at ON public.orgs FOR EACH ROW WHEN ((OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL AND NOT pg_catalog.has_table_privilege('public.orgs'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('orgs');
-COMMENT ON TRIGGER softdelete_privilege ON public.orgs IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('public.orgs', 'softdelete_privilege', 'ab552405a950');
 
 -- refuses TRUNCATE of public.orgs (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON public.orgs FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
@@ -685,7 +715,7 @@ COMMENT ON TRIGGER softdelete_guard ON crm.notes IS 'softdelete-proxy <fingerpri
 -- trashing a row of crm.notes needs DELETE on crm.notes, restoring it UPDATE, as deleting and
 -- updating would
 CREATE OR REPLACE TRIGGER softdelete_privilege BEFORE UPDATE OF removed_at ON crm.notes FOR EACH ROW WHEN ((OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'DELETE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'DELETE')) OR (OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL AND NOT pg_catalog.has_table_privilege('crm.notes'::regclass, 'UPDATE') AND NOT pg_catalog.has_table_privilege(OLD.tableoid, 'UPDATE'))) EXECUTE FUNCTION softdelete.refuse_soft_delete('notes');
-COMMENT ON TRIGGER softdelete_privilege ON crm.notes IS 'softdelete-proxy <fingerprint>';
+SELECT softdelete.stamp('crm.notes', 'softdelete_privilege', 'a4675b708423');
 
 -- refuses TRUNCATE of crm.notes (on_truncate: deny)
 CREATE OR REPLACE TRIGGER softdelete_truncate BEFORE TRUNCATE ON crm.notes FOR EACH STATEMENT EXECUTE FUNCTION softdelete.refuse_truncate('deny');
