@@ -72,7 +72,9 @@ a(i, oid, depth) AS (
     SELECT a.i, h.inhparent, a.depth + 1 FROM a JOIN pg_inherits h ON h.inhrelid = a.oid WHERE a.depth < 64),
 q AS (SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, c.relkind::text AS kind,
              CASE WHEN c.relispartition THEN 't' ELSE 'f' END AS part
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace)
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace),
+dg AS MATERIALIZED (SELECT d.keyrel, ` + digestOf + ` AS digest
+      FROM (` + digestRowsSQL("IN (SELECT t.oid FROM t)") + `) AS d GROUP BY d.keyrel)
 SELECT 'server', '', current_setting('server_version_num'), current_database(), '', '', '', ''
 UNION ALL
 SELECT 'quote', '', x, quote_ident(x), '', '', '', '' FROM unnest(ARRAY[{ids}]::text[]) AS u(x)
@@ -82,7 +84,7 @@ FROM (VALUES {roles}) AS r(i, name)
 UNION ALL
 SELECT 'table', t.i::text, q.name, t.oid::text, q.kind, t.nsp, t.rel, t.pat::text FROM t JOIN q ON q.oid = t.oid
 UNION ALL
-SELECT 'digest', t.i::text, ` + catalogDigestSQL("t.oid") + `, '', '', '', '', '' FROM t
+SELECT 'digest', t.i::text, coalesce(dg.digest, ` + digestOfNone + `), '', '', '', '', '' FROM t LEFT JOIN dg ON dg.keyrel = t.oid
 UNION ALL
 SELECT 'descendant', d.i::text, q.name, d.oid::text, q.kind, q.part, pq.name, d.depth::text
 FROM d JOIN q ON q.oid = d.oid JOIN q pq ON pq.oid = d.parent

@@ -38,36 +38,51 @@ const stampTrigger = privilegeTrigger
 // stampMarker separates the fingerprint from the digest in a comment.
 const stampMarker = " catalog "
 
-// catalogDigestSQL is the digest of the catalog rows behind relation rel
-// (an SQL expression of type oid): 32 hex digits.
-func catalogDigestSQL(rel string) string {
-	return strings.ReplaceAll(catalogDigestTemplate, "{rel}", "("+rel+")")
+// digestRowsSQL lists (keyrel, x): the catalog rows behind each relation keyrel
+// that in (an SQL condition on a relation's oid, such as "= $1") admits,
+// as text. A relation's digest is digestOf over its rows.
+func digestRowsSQL(in string) string {
+	return strings.ReplaceAll(digestRowsTemplate, "{in}", in)
 }
 
-const catalogDigestTemplate = `pg_catalog.md5(coalesce((SELECT pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C") FROM (
-  SELECT 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text || ' ' || ic.relname::text
-         || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END || ' ' || coalesce((
+// digestOf aggregates the x of digestRowsSQL's rows into a digest: 32 hex
+// digits, that of no rows for a relation without keys or foreign keys.
+const digestOf = `pg_catalog.md5(coalesce(pg_catalog.string_agg(d.x, E'\n' ORDER BY d.x COLLATE "C"), ''))`
+
+const digestRowsTemplate = `
+  SELECT i.indrelid AS keyrel, 'key ' || (to_jsonb(i.*) - 'indexrelid' - 'indisclustered' - 'indcheckxmin' - 'indisreplident')::text
+         || ' ' || ic.relname::text || CASE WHEN k.oid IS NULL THEN '' ELSE ' ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text END
+         || ' ' || coalesce((
            SELECT pg_catalog.string_agg(a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attnum)
-           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '')
+           FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])), '') AS x
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
   LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
-  WHERE i.indrelid = {rel} AND (i.indisunique OR k.contype = 'x')
+  WHERE i.indrelid {in} AND (i.indisunique OR k.contype = 'x')
   UNION ALL
-  SELECT 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
+  SELECT f.keyrel, 'fkey ' || (to_jsonb(k.*) - 'conindid' - 'convalidated')::text
          || ' ' || cn.nspname::text || '.' || cc.relname::text || ' ' || cc.relkind::text
          || ' ' || pn.nspname::text || '.' || pc.relname::text || ' ' || pc.relkind::text || ' ' || coalesce((
            SELECT pg_catalog.string_agg(a.attrelid || ' ' || a.attnum || ' ' || a.attname::text || ' ' || a.atttypid || ' ' || a.atttypmod, ',' ORDER BY a.attrelid, a.attnum)
            FROM pg_catalog.pg_attribute a
            WHERE (a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)) OR (a.attrelid = k.confrelid AND a.attnum = ANY (k.confkey))), '')
   FROM pg_catalog.pg_constraint k
+  CROSS JOIN LATERAL (VALUES (k.conrelid), (NULLIF(k.confrelid, k.conrelid))) AS f(keyrel)
   JOIN pg_catalog.pg_class cc ON cc.oid = k.conrelid JOIN pg_catalog.pg_namespace cn ON cn.oid = cc.relnamespace
   JOIN pg_catalog.pg_class pc ON pc.oid = k.confrelid JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
-  WHERE k.contype = 'f' AND k.conparentid = 0 AND (k.conrelid = {rel} OR k.confrelid = {rel})
-) AS d(x)), ''))`
+  WHERE k.contype = 'f' AND k.conparentid = 0 AND f.keyrel {in}`
 
-// digestsSQL is the digest of each relation of $1.
-var digestsSQL = `SELECT u.oid, ` + catalogDigestSQL("u.oid") + ` FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS u(oid)`
+// digestOfNone is digestOf over no rows.
+const digestOfNone = `pg_catalog.md5('')`
+
+// digestsSQL is the digest of each relation of $1. The rows are gathered
+// once (MATERIALIZED): the planner cannot know how many relations $1 or
+// GuardStatusSQL's tables hold, and a nested loop over them would gather
+// every relation's rows for each.
+var digestsSQL = `WITH dg AS MATERIALIZED (SELECT d.keyrel, ` + digestOf + ` AS digest
+    FROM (` + digestRowsSQL("= ANY ($1::pg_catalog.oid[])") + `) AS d GROUP BY d.keyrel)
+SELECT u.oid, coalesce(dg.digest, ` + digestOfNone + `)
+FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS u(oid) LEFT JOIN dg ON dg.keyrel = u.oid`
 
 // loadDigests sets each table's CatalogDigest.
 func loadDigests(ctx context.Context, q Querier, set tableSet) error {
@@ -101,8 +116,8 @@ func (c *Catalog) stampObject() Object {
 	return c.functionObject(fnStamp, stampArgs,
 		"writes a managed table's catalog stamp (a digest of its keys and foreign keys) into the version comment of its "+stampTrigger+" trigger",
 		"RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp",
-		"\nBEGIN\n    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,\n        '"+versionPrefix+"' || fingerprint || '"+stampMarker+"' || "+
-			catalogDigestSQL("rel::oid")+");\nEND\n")
+		"\nBEGIN\n    EXECUTE format('COMMENT ON TRIGGER %I ON %s IS %L', trig, rel,\n        '"+versionPrefix+"' || fingerprint || '"+stampMarker+"' || (SELECT "+
+			digestOf+" FROM ("+digestRowsSQL("= rel::oid")+") AS d));\nEND\n")
 }
 
 // stampSQL writes o's version comment with the digest the server computes
