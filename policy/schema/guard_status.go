@@ -60,6 +60,10 @@ func GuardStatusSQL(cfg *policy.Config) string {
 
 // guardStatusSQL is GuardStatusSQL's query, with {tables} (index, schema,
 // name), {ids} (identifiers to quote) and {roles} (index, name) to fill.
+// Its columns must stay text: PostgreSQL resolves a UNION of name and text
+// to name, so one name in a column (current_database()) would cut every
+// value of it to 63 bytes, "softdelete_guard on public.<a long table name>"
+// among them.
 const guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel, pat) AS ({tables}),
 t AS (SELECT p.i, c.oid, c.relkind, p.nsp, p.rel, p.pat FROM p JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.rel),
 d(i, oid, parent, depth) AS (
@@ -73,7 +77,7 @@ a(i, oid, depth) AS (
 q AS (SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, c.relkind::text AS kind,
              CASE WHEN c.relispartition THEN 't' ELSE 'f' END AS part
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace)
-SELECT 'server', '', current_setting('server_version_num'), current_database(), '', '', '', ''
+SELECT 'server', '', current_setting('server_version_num'), current_database()::text, '', '', '', ''
 UNION ALL
 SELECT 'quote', '', x, quote_ident(x), '', '', '', '' FROM unnest(ARRAY[{ids}]::text[]) AS u(x)
 UNION ALL
