@@ -24,6 +24,8 @@ DJ_USER=${DJ_USER:-djsuite}                     # the application's role: LOGIN 
 DJ_NAME=${DJ_NAME:-djsuite}                     # test databases test_$DJ_NAME and test_${DJ_NAME}_other
 DJ_TEMPLATE=${DJ_TEMPLATE:-djsuite_template}
 ON_TRUNCATE=${ON_TRUNCATE:-hard}                # run C: hard (DJ_USER in roles.hard_delete), soft or deny
+TABLE_OPTS=${TABLE_OPTS:-"{}"}                  # run C: the settings of "public.*" the proxy serves, e.g. "{ with_column: true }"
+                                                # (migrate always runs with {}: it adds the column to every table)
 DJANGO_SRC=${DJANGO_SRC:-/tmp/django-src}       # holds tests/runtests.py
 RUNS=${RUNS:-"A B C"}
 KEEP_DBS=${KEEP_DBS:-0}                         # 1: leave the test databases for a look afterwards
@@ -129,13 +131,17 @@ write_config "$work/B.yaml" ""
 hard_roles=
 [ "$ON_TRUNCATE" = hard ] && hard_roles="roles:
   hard_delete: [$DJ_USER]"
-write_config "$work/C.yaml" "defaults:
+for opts in "{}" "$TABLE_OPTS"; do
+	[ "$opts" = "{}" ] && name=C-migrate || name=C
+	write_config "$work/$name.yaml" "defaults:
   on_truncate: $ON_TRUNCATE
   databases: [test_$DJ_NAME, test_${DJ_NAME}_other]
 $hard_roles
 tables:
-  \"public.*\": {}"
-cp "$work/B.yaml" "$work/C.yaml" "$OUT_DIR/"
+  \"public.*\": $opts"
+done
+[ -f "$work/C.yaml" ] || cp "$work/C-migrate.yaml" "$work/C.yaml"
+cp "$work"/*.yaml "$OUT_DIR/"
 
 run_suite() { # name, port
 	local log="$OUT_DIR/$1.log" start end rc=0
@@ -176,10 +182,11 @@ for r in $RUNS; do
 		;;
 	C)
 		urls=()
-		for db in "test_$DJ_NAME" "test_${DJ_NAME}_other"; do
+		# the test databases the suite created ('other' only when a test uses it)
+		for db in $(psql_super -d postgres -Atc "SELECT datname FROM pg_database WHERE datname IN ('test_$DJ_NAME', 'test_${DJ_NAME}_other')"); do
 			urls+=(--database-url "postgres://$PGSUPER@$PGHOST:$PGPORT/$db?sslmode=disable")
 		done
-		"$BIN" migrate --config "$work/C.yaml" "${urls[@]}" --apply >"$OUT_DIR/migrate.log" 2>&1 ||
+		"$BIN" migrate --config "$work/C-migrate.yaml" "${urls[@]}" --apply >"$OUT_DIR/migrate.log" 2>&1 ||
 			die "migrate --apply failed: $OUT_DIR/migrate.log"
 		"$BIN" check --config "$work/C.yaml" "${urls[@]}" >"$OUT_DIR/check.log" 2>&1 ||
 			die "check fails after migrate: $OUT_DIR/check.log"
