@@ -95,3 +95,52 @@ INSERT INTO a VALUES (1, NULL), (2, now() - interval '40 days')`)
 		t.Fatalf("purge --dry-run: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestPatternsRolledBackCreate: a table created in a transaction that
+// rolls back leaves the policy as it was, in that session and in others:
+// the database's policy, resolved again inside the transaction (with the
+// new, unguarded table), is resolved again once the transaction ends.
+// (Django's test migrations create tables this way, and a rollback used to
+// leave every managed table of the database refused with 55000.)
+func TestPatternsRolledBackCreate(t *testing.T) {
+	roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
+	tables := "  \"public.*\": {}\n"
+	sp := startServe(t, []string{
+		"CREATE TABLE a (id int PRIMARY KEY, deleted_at timestamptz)",
+		"INSERT INTO a VALUES (1, NULL), (2, now())",
+	}, tables, roles)
+	config := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(config, []byte(roles+"tables:\n"+tables), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, "migrate", "--config", config, "--database-url", sp.direct, "--apply"); code != 0 {
+		t.Fatalf("migrate --apply: exit %d\n%s%s", code, out, errOut)
+	}
+	sp.reload(tables)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, sp.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for _, sql := range []string{"SELECT id FROM a", "BEGIN", "CREATE TABLE c (id int)"} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if _, err := conn.Exec(ctx, "SELECT id FROM a"); err == nil || !strings.Contains(err.Error(), "55000") {
+		t.Fatalf("with c created and unguarded: %v, want 55000", err)
+	}
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	rows, _ := conn.Query(ctx, "SELECT id FROM a", pgx.QueryExecModeSimpleProtocol)
+	ids, err = pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil || len(ids) != 1 || ids[0] != 1 {
+		t.Fatalf("after the rollback, in the session: %v %v, want the live row", ids, err)
+	}
+	if code, got := sp.run("SELECT id FROM a"); code != "" || strings.Join(got, ",") != "1" {
+		t.Fatalf("after the rollback, another session: %q %v, want the live row", code, got)
+	}
+}

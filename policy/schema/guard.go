@@ -44,7 +44,7 @@ const (
 // ownNames are the identifiers the generators use, for Inspect to quote.
 var ownNames = append([]string{ownSchema, fnGranted, fnMayHardDelete, fnMayTruncate, fnCheckDelete, fnRefuseDelete, fnRefuseTrunc,
 	fnRefuseSoft, guardTrigger, guardRowTrigger, truncateTrigger, privilegeTrigger, deletedTable,
-	keysTrigger, evictedTable, fnEvict, fnEvicting, fnSoftColumn, fnTruncateCheck, fnStamp}, trashNames...)
+	keysTrigger, evictedTable, fnEvict, fnEvictRow, fnEvicting, fnSoftColumn, fnTruncateCheck, fnStamp}, trashNames...)
 
 // deletedTable names the transition table of softdelete_guard.
 const deletedTable = "softdelete_deleted"

@@ -60,6 +60,10 @@ func GuardStatusSQL(cfg *policy.Config) string {
 
 // guardStatusSQL is GuardStatusSQL's query, with {tables} (index, schema,
 // name), {ids} (identifiers to quote) and {roles} (index, name) to fill.
+// Its columns must stay text: PostgreSQL resolves a UNION of name and text
+// to name, so one name in a column (current_database()) would cut every
+// value of it to 63 bytes, "softdelete_guard on public.<a long table name>"
+// among them.
 var guardStatusSQL = `WITH RECURSIVE p(i, nsp, rel, pat) AS ({tables}),
 t AS (SELECT p.i, c.oid, c.relkind, p.nsp, p.rel, p.pat FROM p JOIN pg_namespace n ON n.nspname = p.nsp JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.rel),
 d(i, oid, parent, depth) AS (
@@ -75,7 +79,7 @@ q AS (SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS n
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace),
 dg AS MATERIALIZED (SELECT d.keyrel, ` + digestOf + ` AS digest
       FROM (` + digestRowsSQL("IN (SELECT t.oid FROM t)") + `) AS d GROUP BY d.keyrel)
-SELECT 'server', '', current_setting('server_version_num'), current_database(), '', '', '', ''
+SELECT 'server', '', current_setting('server_version_num'), current_database()::text, '', '', '', ''
 UNION ALL
 SELECT 'quote', '', x, quote_ident(x), '', '', '', '' FROM unnest(ARRAY[{ids}]::text[]) AS u(x)
 UNION ALL

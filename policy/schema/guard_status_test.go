@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 )
 
@@ -13,7 +16,12 @@ import (
 // text results) and parses it.
 func (e *guardEnv) guardStatus(t *testing.T) []GuardProblem {
 	t.Helper()
-	results, err := e.f.conn.PgConn().Exec(context.Background(), GuardStatusSQL(e.f.cfg)).ReadAll()
+	return guardStatus(t, e.f.conn, e.f.cfg)
+}
+
+func guardStatus(t *testing.T, conn *pgx.Conn, cfg *policy.Config) []GuardProblem {
+	t.Helper()
+	results, err := conn.PgConn().Exec(context.Background(), GuardStatusSQL(cfg)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,11 +33,54 @@ func (e *guardEnv) guardStatus(t *testing.T) []GuardProblem {
 		}
 		rows = append(rows, row)
 	}
-	ps, err := GuardStatus(e.f.cfg, rows)
+	ps, err := GuardStatus(cfg, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ps
+}
+
+// TestGuardStatusLongNames: a trigger's name with its table's
+// ("softdelete_guard on public.model_inheritance_regress_parkinglot4a") is
+// longer than a PostgreSQL name (63 bytes). The status query must not cut
+// it, or the guard of such a table reads as missing, and of two tables
+// that share the first 63 bytes (parkinglot, parkinglot4a, as Django's
+// tests name them) one reads the other's fingerprint and looks stale.
+func TestGuardStatusLongNames(t *testing.T) {
+	cfg, err := policy.Parse("long.yaml", []byte("tables:\n  \"public.*\": {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Roles.Purge = pgtest.Get(t).RoleName(t, "purger")
+	_, url := pgtest.Get(t).CreateDatabase(t)
+	pgtest.Exec(t, url, `CREATE TABLE model_inheritance_regress_parkinglot (id int PRIMARY KEY);
+CREATE TABLE model_inheritance_regress_parkinglot4a (id int PRIMARY KEY);
+CREATE TABLE model_inheritance_regress_parkinglot4b (id int PRIMARY KEY);
+CREATE TABLE a_table_whose_name_has_exactly_sixty_three_bytes_in_it_0123456 (id int);
+CREATE TABLE short (id int)`)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	resolved, err := ResolvePatterns(context.Background(), conn, cfg)
+	if err != nil || len(resolved.Managed) != 5 {
+		t.Fatalf("patterns take %d tables (%v), want 5", len(resolved.Managed), err)
+	}
+	migrated(t, url, resolved)
+	// the proxy asks with the patterns unresolved
+	if ps := guardStatus(t, conn, cfg); len(ps) != 0 {
+		t.Errorf("after migrate: %d tables reported: %+v", len(ps), ps)
+	}
+	// and it still reports a missing trigger on such a table
+	if _, err := conn.Exec(context.Background(), "DROP TRIGGER softdelete_truncate ON model_inheritance_regress_parkinglot4a"); err != nil {
+		t.Fatal(err)
+	}
+	ps := guardStatus(t, conn, cfg)
+	want := "trigger softdelete_truncate on public.model_inheritance_regress_parkinglot4a: missing"
+	if len(ps) != 1 || ps[0].Table.Name != "model_inheritance_regress_parkinglot4a" || !slices.Equal(ps[0].Objects, []string{want}) {
+		t.Errorf("after DROP TRIGGER: %+v, want only %q", ps, want)
+	}
 }
 
 // TestGuardStatus: after migrate the guard is in place everywhere; each

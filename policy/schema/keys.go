@@ -31,6 +31,7 @@ const (
 	keysTrigger  = "softdelete_keys" // BEFORE INSERT OR UPDATE OF the keys, row
 	evictedTable = "evicted"         // softdelete.evicted: every evicted row, whole
 	fnEvict      = "evict"           // evicts one trashed row and those referencing it
+	fnEvictRow   = "evict_row"       // evict's recursion, with the rows it is evicting
 	fnEvicting   = "evicting"        // did this transaction evict a row with this content?
 	fnSoftColumn = "soft_column"     // the soft-delete column of a managed relation
 	modeEvict    = "evict"

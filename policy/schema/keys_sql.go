@@ -44,9 +44,14 @@ func (c *Catalog) evictionObjects() []Object {
 		"the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in "+tbl,
 		"RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp",
 		"SELECT EXISTS (SELECT 1 FROM "+tbl+" e WHERE e.xact = pg_catalog.pg_current_xact_id_if_assigned() AND e.content = $1)")
+	evictRow := c.functionObject(fnEvictRow, "root regclass, rel oid, tid tid, key text, why text, visiting text[]",
+		"evicts one trashed row (recorded in "+tbl+", then deleted), after the trashed rows of managed tables that reference it; visiting: the rows it is evicting already (cycles)",
+		"RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp", c.evictRowBody())
+	evictRow.Create = append(evictRow.Create, "REVOKE ALL ON FUNCTION "+evictRow.Name+" FROM PUBLIC;")
 	evict := c.functionObject(fnEvict, "root regclass, rel oid, tid tid, key text, why text",
 		"evicts one trashed row (recorded in "+tbl+", then deleted), after the trashed rows of managed tables that reference it",
-		"RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp", c.evictBody())
+		"RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp",
+		"\nBEGIN\n    PERFORM "+c.QN(ownSchema, fnEvictRow)+"(root, rel, tid, key, why, '{}');\nEND\n")
 	evict.Create = append(evict.Create, "REVOKE ALL ON FUNCTION "+evict.Name+" FROM PUBLIC;")
 	return []Object{
 		{Kind: "table", Name: tbl, Present: c.EvictedTable, Create: c.evictedDDL(),
@@ -54,6 +59,7 @@ func (c *Catalog) evictionObjects() []Object {
 		evicting,
 		c.functionObject(fnSoftColumn, "regclass", "the soft-delete column of each managed table, for eviction to follow foreign keys",
 			"RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp", c.softColumnBody()),
+		evictRow,
 		evict,
 	}
 }
@@ -77,11 +83,15 @@ func (c *Catalog) softColumnBody() string {
 	return "SELECT v.col FROM (VALUES " + strings.Join(rows, ",\n    ") + ") AS v(rel, col) WHERE v.rel = $1::text"
 }
 
-// evictBody: record the row, evict the trashed rows of managed tables that
-// reference it (whatever the foreign key's action: had the row been
-// deleted they would be gone), then delete it. A row already evicted in
-// this transaction is skipped (cycles).
-func (c *Catalog) evictBody() string {
+// evictRowBody: record the row, evict the trashed rows of managed tables
+// that reference it (whatever the foreign key's action: had the row been
+// deleted they would be gone), then delete it. A row that this eviction is
+// evicting already, further up (visiting: relation/ctid), is skipped
+// (cycles). Not a row whose content this transaction recorded: a trashed
+// row may have the very content of one evicted before it (the same key
+// trashed twice in a transaction, whose now() does not move; identical
+// rows of a table without a key), and it must go as well.
+func (c *Catalog) evictRowBody() string {
 	return `
 DECLARE
     content jsonb;
@@ -90,7 +100,7 @@ DECLARE
     live boolean;
 BEGIN
     EXECUTE format('SELECT to_jsonb(x) FROM ONLY %s x WHERE x.ctid = $1', rel::regclass) INTO content USING tid;
-    IF content IS NULL OR ` + c.QN(ownSchema, fnEvicting) + `(content) THEN
+    IF content IS NULL OR rel::text || '/' || tid::text = ANY (visiting) THEN
         RETURN;
     END IF;
     INSERT INTO ` + c.QN(ownSchema, evictedTable) + ` (table_name, key_name, reason, content)
@@ -112,8 +122,8 @@ BEGIN
                                 'AND c.%I IS NOT NULL FOR UPDATE OF c', f.child, rel::regclass, f.child_cols, f.parent_cols, f.col)
                  USING tid
         LOOP
-            PERFORM ` + c.QN(ownSchema, fnEvict) + `(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
-                                    'it referenced an evicted row');
+            PERFORM ` + c.QN(ownSchema, fnEvictRow) + `(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
+                                    'it referenced an evicted row', visiting || (rel::text || '/' || tid::text));
         END LOOP;
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s c, ONLY %s p WHERE p.ctid = $1 AND ROW(%s) = ROW(%s) AND c.%I IS NULL)',
                        f.child, rel::regclass, f.child_cols, f.parent_cols, f.col) INTO live USING tid;

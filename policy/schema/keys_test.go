@@ -178,6 +178,31 @@ UPDATE node SET deleted_at = now()`)
 	}
 }
 
+// TestKeysEvictTwice: a trashed row whose content is that of a row
+// evicted before it in the transaction is evicted too: the same key
+// trashed and taken twice in one transaction (its now(), so its
+// deleted_at, does not move: Django's bulk_create, delete, bulk_create of
+// the same objects in a test's transaction), and identical trashed rows of
+// a table without a key that reference an evicted row.
+func TestKeysEvictTwice(t *testing.T) {
+	e := newKeysEnv(t)
+	// (tag: a table no foreign key touches, whose trashed rows hold nothing
+	// but their values)
+	take := `UPDATE tag SET deleted_at = now(); INSERT INTO tag VALUES (1, 'a', NULL);`
+	e.run(t, `BEGIN; INSERT INTO tag VALUES (1, 'a', NULL); `+take+take+take+` COMMIT`)
+	if got := e.rows(t, `SELECT id || ' ' || (deleted_at IS NULL) FROM tag`); got != "1 true" {
+		t.Errorf("tag: %s, want the last row alone", got)
+	}
+	if got := e.rows(t, `SELECT count(*)::text FROM softdelete.evicted WHERE table_name = 'public.tag'`); got != "3" {
+		t.Errorf("evicted: %s rows, want 3", got)
+	}
+	e.run(t, `BEGIN; INSERT INTO parent VALUES (2, 'b', NULL, NULL); INSERT INTO twin VALUES (2, NULL), (2, NULL);
+UPDATE twin SET deleted_at = now(); UPDATE parent SET deleted_at = now() WHERE id = 2; INSERT INTO parent VALUES (2, 'c', NULL, NULL); COMMIT`)
+	if got := e.rows(t, `SELECT count(*)::text FROM twin UNION ALL SELECT count(*)::text FROM softdelete.evicted WHERE table_name = 'public.twin'`); got != "0,2" {
+		t.Errorf("twin left, evicted: %s, want 0,2", got)
+	}
+}
+
 // TestKeysOutsideReference: a row of a table outside the policy that
 // references the trashed row keeps it (it is real): the database refuses.
 func TestKeysOutsideReference(t *testing.T) {
@@ -257,6 +282,7 @@ func TestKeysForge(t *testing.T) {
 	attacks := map[string]string{
 		"record a row":       `INSERT INTO softdelete.evicted (table_name, key_name, reason, content) SELECT 'public.tag', 'k', 'w', to_jsonb(t) FROM tag t`,
 		"call evict":         `SELECT softdelete.evict('tag'::regclass, 'tag'::regclass, ctid, 'k', 'w') FROM tag`,
+		"call evict_row":     `SELECT softdelete.evict_row('tag'::regclass, 'tag'::regclass, ctid, 'k', 'w', '{}') FROM tag`,
 		"call the trigger":   `SELECT softdelete.` + keysFunction(&TableInfo{Quoted: "public.tag", Table: e.f.cfg.Managed[8]}) + `()`,
 		"evict then delete":  `BEGIN; INSERT INTO tag (id, name) VALUES (1, 'new'); DELETE FROM tag WHERE id = 2; COMMIT`,
 		"new row trashed":    `BEGIN; INSERT INTO tag (id, name) VALUES (1, 'new'); UPDATE tag SET deleted_at = now() WHERE id = 1; DELETE FROM tag WHERE id = 1; COMMIT`,

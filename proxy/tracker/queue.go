@@ -224,7 +224,11 @@ func (s *Session) finish(u *batch) {
 	}
 	if s.srv.tx == 'I' {
 		if s.catalogInTx {
+			// what the database's policy was resolved to inside the
+			// transaction (a table it created, say) is undone by a
+			// rollback: resolve it again, for every session
 			s.facts.stale, s.facts.staleCatalog = true, true
+			s.forgetResolution()
 		}
 		s.catalogInTx, s.unsureCursor = false, false
 	}

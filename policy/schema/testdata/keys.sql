@@ -17,6 +17,8 @@ CREATE TABLE child (
     deleted_at timestamptz
 );
 CREATE TABLE grand (id int PRIMARY KEY, child_id int REFERENCES child ON DELETE CASCADE, deleted_at timestamptz);
+-- no key at all: two of its rows can be identical
+CREATE TABLE twin (parent_id int REFERENCES parent, deleted_at timestamptz);
 -- a table outside the policy that references a managed one
 CREATE TABLE outsider (id int PRIMARY KEY, parent_id int REFERENCES parent);
 

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 134 statement(s) for database app.
+-- softdelete-proxy migrate: 137 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -44,8 +44,8 @@ CREATE OR REPLACE FUNCTION softdelete.soft_column(regclass) RETURNS text LANGUAG
 COMMENT ON FUNCTION softdelete.soft_column(regclass) IS 'softdelete-proxy <fingerprint>';
 
 -- evicts one trashed row (recorded in softdelete.evicted, then deleted), after the trashed rows of
--- managed tables that reference it
-CREATE OR REPLACE FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- managed tables that reference it; visiting: the rows it is evicting already (cycles)
+CREATE OR REPLACE FUNCTION softdelete.evict_row(root regclass, rel oid, tid tid, key text, why text, visiting text[]) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     content jsonb;
     f record;
@@ -53,7 +53,7 @@ DECLARE
     live boolean;
 BEGIN
     EXECUTE format('SELECT to_jsonb(x) FROM ONLY %s x WHERE x.ctid = $1', rel::regclass) INTO content USING tid;
-    IF content IS NULL OR softdelete.evicting(content) THEN
+    IF content IS NULL OR rel::text || '/' || tid::text = ANY (visiting) THEN
         RETURN;
     END IF;
     INSERT INTO softdelete.evicted (table_name, key_name, reason, content)
@@ -75,8 +75,8 @@ BEGIN
                                 'AND c.%I IS NOT NULL FOR UPDATE OF c', f.child, rel::regclass, f.child_cols, f.parent_cols, f.col)
                  USING tid
         LOOP
-            PERFORM softdelete.evict(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
-                                    'it referenced an evicted row');
+            PERFORM softdelete.evict_row(f.child, x.tableoid, x.ctid, 'foreign key ' || f.name || ' on ' || f.child::text,
+                                    'it referenced an evicted row', visiting || (rel::text || '/' || tid::text));
         END LOOP;
         EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s c, ONLY %s p WHERE p.ctid = $1 AND ROW(%s) = ROW(%s) AND c.%I IS NULL)',
                        f.child, rel::regclass, f.child_cols, f.parent_cols, f.col) INTO live USING tid;
@@ -88,6 +88,16 @@ BEGIN
         END IF;
     END LOOP;
     EXECUTE format('DELETE FROM ONLY %s WHERE ctid = $1', rel::regclass) USING tid;
+END
+$$;
+REVOKE ALL ON FUNCTION softdelete.evict_row(root regclass, rel oid, tid tid, key text, why text, visiting text[]) FROM PUBLIC;
+COMMENT ON FUNCTION softdelete.evict_row(root regclass, rel oid, tid tid, key text, why text, visiting text[]) IS 'softdelete-proxy <fingerprint>';
+
+-- evicts one trashed row (recorded in softdelete.evicted, then deleted), after the trashed rows of
+-- managed tables that reference it
+CREATE OR REPLACE FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM softdelete.evict_row(root, rel, tid, key, why, '{}');
 END
 $$;
 REVOKE ALL ON FUNCTION softdelete.evict(root regclass, rel oid, tid tid, key text, why text) FROM PUBLIC;
