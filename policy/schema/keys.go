@@ -38,6 +38,10 @@ const (
 	modeRefuse   = "refuse"
 )
 
+// Evicted is the table of evicted rows as SQL, for the purger and the
+// trash commands: softdelete.evicted.
+const Evicted = ownSchema + "." + evictedTable
+
 // handling classifies a key of t (col quoted) under the table's
 // on_key_conflict.
 func handling(ix Index, col, mode string) keyHandling {
