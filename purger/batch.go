@@ -2,6 +2,7 @@ package purger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,15 +11,21 @@ import (
 )
 
 // purgeTable deletes t's rows past retention in batches until a batch comes
-// back short, the context ends, or a batch fails. It logs and counts a
-// failure; the caller goes on with the next table.
-func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, dryRun bool, log *zap.Logger) (TableReport, error) {
+// back short, the context ends, or a batch fails; then, when evicted is
+// set (softdelete.evicted exists), the records of t's evicted rows past
+// retention (others: the pass's other tables, which keep their partitions'
+// records). It logs and counts a failure; the caller goes on with the next
+// table.
+func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, others []policy.Table, evicted, dryRun bool, log *zap.Logger) (TableReport, error) {
 	tr := TableReport{Table: tableName(t), Retention: t.Retention}
 	if t.Retention <= 0 && t.PurgeAtColumn == "" {
 		return tr, nil // kept forever
 	}
 	if dryRun {
 		err := db.conn.QueryRow(ctx, countSQL(t), t.Retention.Microseconds()).Scan(&tr.Purged)
+		if err == nil && evicted {
+			err = p.purgeEvicted(ctx, db, t, others, true, &tr)
+		}
 		return tr, tableErr(&tr, err)
 	}
 	err := p.batches(ctx, db, t, t.Retention, ActionPurge, nil, &tr)
@@ -26,9 +33,12 @@ func (p *Purger) purgeTable(ctx context.Context, db *database, t policy.Table, d
 		p.audit.line(Event{Actor: db.actor, Action: ActionPurge, Database: db.name, Table: tr.Table,
 			Count: tr.Purged, When: p.now()})
 	}
+	if evicted && ctx.Err() == nil && !db.broken(err) {
+		err = errors.Join(err, p.purgeEvicted(ctx, db, t, others, false, &tr))
+	}
 	if err != nil && ctx.Err() == nil {
 		log.Error("purging table failed; going on with the others", zap.String("table", tr.Table),
-			zap.Int64("purged", tr.Purged), zap.Error(err))
+			zap.Int64("purged", tr.Purged), zap.Int64("evicted", tr.Evicted), zap.Error(err))
 		p.metrics.tableError(db.name, tr.Table)
 	}
 	return tr, tableErr(&tr, err)

@@ -57,6 +57,7 @@ func knownMetrics(t *testing.T) map[string]bool {
 	// Touch every vector so that Gather returns it.
 	m.Runs.WithLabelValues("d", "success")
 	m.PurgedRows.WithLabelValues("d", "t")
+	m.PurgedEvicted.WithLabelValues("d", "t")
 	m.TableErrors.WithLabelValues("d", "t")
 	m.LastSuccess.WithLabelValues("d")
 	m.Leader.WithLabelValues("d")
@@ -84,7 +85,7 @@ var metricName = regexp.MustCompile(`softdelete_[a-z_]+`)
 func TestDeployReferencesExistingMetrics(t *testing.T) {
 	known := knownMetrics(t)
 	for _, want := range []string{
-		"softdelete_purge_runs_total", "softdelete_purged_rows_total", "softdelete_purge_duration_seconds",
+		"softdelete_purge_runs_total", "softdelete_purged_rows_total", "softdelete_purged_evicted_rows_total", "softdelete_purge_duration_seconds",
 		"softdelete_purge_batch_duration_seconds", "softdelete_purge_last_success_timestamp_seconds",
 		"softdelete_purge_leader", "softdelete_trash_rows", "softdelete_purge_backlog_rows",
 		"softdelete_trash_oldest_age_seconds",

@@ -11,7 +11,12 @@
 //   - Leadership (leader.go): per database, one connection of its own.
 //   - Order (order.go): children before parents, from pg_constraint.
 //   - Trash (trash.go, trash_list.go, trash_ops.go, selector.go): List,
-//     Restore, Forget, Empty and Stats for the trash command.
+//     Restore, Forget, Empty and Stats for the trash command;
+//     trash_evicted.go: ListEvicted and RestoreEvicted, the records of
+//     softdelete.evicted (rows key eviction deleted, docs/keys.md).
+//   - Evicted records (evicted.go): after a table's trashed rows, the
+//     purge deletes the table's records in softdelete.evicted past its
+//     retention.
 //   - Audit (audit.go): every restore, forget, empty and purge is a
 //     structured log line (actor, action, database, table, count, when) and,
 //     with audit.table, a row in the table that migrate creates
@@ -37,7 +42,10 @@
 //     An instance that does not get the lock counts the pass as "skipped",
 //     refreshes the gauges, and tries again on its next pass.
 //  4. As leader, for each table whose retention is not forever: batches
-//     until one comes back short. A failing table is logged, counted
+//     until one comes back short; then, when softdelete.evicted exists,
+//     the same for the records of the table's evicted rows (those of its
+//     partitions and children with them), relation by relation, records of
+//     rows on hold kept. A failing table is logged, counted
 //     (softdelete_purge_table_errors_total, result="error") and the pass
 //     goes on with the next table; the next pass retries it.
 //  5. Refresh the gauges of every table, leader or not.
@@ -97,6 +105,12 @@
 // waiting for it: they are purged on a later pass. The time is taken from
 // the database's now(), so the instances' clocks do not matter.
 //
+// A batch of evicted records is DELETE FROM softdelete.evicted WHERE id
+// IN (up to batch_size ids of one table_name past retention, oldest first,
+// through the index on (table_name, at)), without FOR UPDATE: the purge
+// role has SELECT and DELETE on the table and no UPDATE, which would let it
+// forge the records the guard trusts.
+//
 // A batch holds its row locks for its own duration only, which
 // softdelete_purge_batch_duration_seconds shows; batch_pause between batches
 // leaves room for other work.
@@ -118,9 +132,10 @@
 //
 //	softdelete_purge_runs_total{database,result}          success | error | skipped
 //	softdelete_purged_rows_total{database,table}
+//	softdelete_purged_evicted_rows_total{database,table}  records of softdelete.evicted
 //	softdelete_purge_table_errors_total{database,table}
 //	softdelete_purge_duration_seconds                     histogram, per pass (leader or failed)
-//	softdelete_purge_batch_duration_seconds               histogram, per batch
+//	softdelete_purge_batch_duration_seconds               histogram, per batch (evicted records' too)
 //	softdelete_purge_last_success_timestamp_seconds{database}
 //	softdelete_purge_leader{database}                     1 on the lock holder
 //	softdelete_trash_rows{database,table}

@@ -1,6 +1,7 @@
 package purger
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,6 +55,24 @@ func WriteStats(w io.Writer, stats []TableStats, format string) error {
 	return tw.Flush()
 }
 
+// WriteEvicted writes ListEvicted's records as an aligned table (the
+// content as compact JSON) or as JSON.
+func WriteEvicted(w io.Writer, recs []EvictedRecord, format string) error {
+	if format == FormatJSON {
+		return writeJSON(w, nonNil(recs))
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTABLE\tKEY\tREASON\tAT\tCONTENT")
+	for _, r := range recs {
+		var content bytes.Buffer
+		if err := json.Compact(&content, r.Content); err != nil {
+			return fmt.Errorf("evicted record %d: %w", r.ID, err)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Table, r.Key, r.Reason, stamp(r.At), content.String())
+	}
+	return tw.Flush()
+}
+
 // WriteReport writes a pass's report as an aligned table or as JSON.
 func WriteReport(w io.Writer, rep Report, format string) error {
 	if format == FormatJSON {
@@ -64,14 +83,14 @@ func WriteReport(w io.Writer, rep Report, format string) error {
 		verb = "WOULD_PURGE"
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "DATABASE\tRESULT\tTABLE\tRETENTION\t%s\tBATCHES\tERROR\n", verb)
+	fmt.Fprintf(tw, "DATABASE\tRESULT\tTABLE\tRETENTION\t%s\tBATCHES\tEVICTED\tERROR\n", verb)
 	for _, d := range rep.Databases {
 		if len(d.Tables) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t%s\n", d.Database, d.Result, d.Error)
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", d.Database, d.Result, d.Error)
 		}
 		for _, t := range d.Tables {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", d.Database, d.Result, t.Table,
-				retention(t.Retention), t.Purged, t.Batches, t.Error)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\n", d.Database, d.Result, t.Table,
+				retention(t.Retention), t.Purged, t.Batches, t.Evicted, t.Error)
 		}
 	}
 	return tw.Flush()

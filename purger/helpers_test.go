@@ -38,7 +38,7 @@ CREATE INDEX ON notes (deleted_at) WHERE deleted_at IS NOT NULL;
 -- every row ever hard-deleted, to prove none is deleted twice
 CREATE TABLE deleted_log (tbl text, id bigint);
 CREATE FUNCTION log_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
-BEGIN INSERT INTO deleted_log VALUES (TG_TABLE_NAME, OLD.id); RETURN OLD; END $$;
+BEGIN INSERT INTO public.deleted_log VALUES (TG_TABLE_NAME, OLD.id); RETURN OLD; END $$;
 CREATE TRIGGER log AFTER DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION log_delete();
 CREATE TRIGGER log AFTER DELETE ON deals FOR EACH ROW EXECUTE FUNCTION log_delete();
 CREATE TRIGGER log AFTER DELETE ON notes FOR EACH ROW EXECUTE FUNCTION log_delete();

@@ -7,6 +7,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	Runs          *prometheus.CounterVec // softdelete_purge_runs_total{database,result}
 	PurgedRows    *prometheus.CounterVec // softdelete_purged_rows_total{database,table}
+	PurgedEvicted *prometheus.CounterVec // softdelete_purged_evicted_rows_total{database,table}
 	TableErrors   *prometheus.CounterVec // softdelete_purge_table_errors_total{database,table}
 	PassDuration  prometheus.Histogram   // softdelete_purge_duration_seconds
 	BatchDuration prometheus.Histogram   // softdelete_purge_batch_duration_seconds
@@ -37,6 +38,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		PurgedRows: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "softdelete_purged_rows_total",
 			Help: "Trashed rows deleted for good by the purger.",
+		}, dbTable),
+		PurgedEvicted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "softdelete_purged_evicted_rows_total",
+			Help: "Records of evicted rows (softdelete.evicted) deleted by the purger once their table's retention had passed.",
 		}, dbTable),
 		TableErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "softdelete_purge_table_errors_total",
@@ -73,7 +78,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Age of the oldest trashed row (0 when the trash is empty), refreshed each pass.",
 		}, dbTable),
 	}
-	m.all = []prometheus.Collector{m.Runs, m.PurgedRows, m.TableErrors, m.PassDuration,
+	m.all = []prometheus.Collector{m.Runs, m.PurgedRows, m.PurgedEvicted, m.TableErrors, m.PassDuration,
 		m.BatchDuration, m.LastSuccess, m.Leader, m.TrashRows, m.BacklogRows, m.OldestAge}
 	if reg != nil {
 		for _, c := range m.all {

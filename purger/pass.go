@@ -103,9 +103,13 @@ func (p *Purger) leadAndPurge(ctx context.Context, db *database, dryRun bool, dr
 			return p.refreshGauges(ctx, db, tables)
 		}
 	}
+	evicted, err := hasEvicted(ctx, db.conn)
+	if err != nil {
+		return fmt.Errorf("looking for %s: %w", evictedTable, err)
+	}
 	var errs []error
 	for _, t := range tables {
-		tr, err := p.purgeTable(ctx, db, t, dryRun, log)
+		tr, err := p.purgeTable(ctx, db, t, tables, evicted, dryRun, log)
 		dr.Tables = append(dr.Tables, tr)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("table %s: %w", tr.Table, err))

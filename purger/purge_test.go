@@ -65,7 +65,7 @@ func TestPurgeRespectsRetentionAndHold(t *testing.T) {
 		sample("softdelete_purge_backlog_rows", "database", name, "table", "public.deals"):    0,
 		sample("softdelete_purge_backlog_rows", "database", name, "table", "public.notes"):    0,
 		sample("softdelete_purge_duration_seconds_count"):                                     1,
-		sample("softdelete_purge_batch_duration_seconds_count"):                               2,
+		sample("softdelete_purge_batch_duration_seconds_count"):                               4, // contacts and deals: trashed rows, evicted records
 	})
 	if age := got[sample("softdelete_trash_oldest_age_seconds", "database", name, "table", "public.deals")]; age < (100*day).Seconds() || age > (100*day).Seconds()+60 {
 		t.Errorf("oldest age of deals = %vs, want 100 days (the held row)", age)

@@ -16,6 +16,12 @@ func (m *Metrics) purged(db, table string, n int64) {
 	}
 }
 
+func (m *Metrics) purgedEvicted(db, table string, n int64) {
+	if m != nil && n > 0 {
+		m.PurgedEvicted.WithLabelValues(db, table).Add(float64(n))
+	}
+}
+
 func (m *Metrics) tableError(db, table string) {
 	if m != nil {
 		m.TableErrors.WithLabelValues(db, table).Inc()

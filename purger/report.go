@@ -23,7 +23,10 @@ type TableReport struct {
 	Table     string        `json:"table"`
 	Retention time.Duration `json:"retention_ns"` // 0: kept forever, never purged
 	Purged    int64         `json:"purged"`       // rows deleted, or that a dry run would delete
-	Batches   int           `json:"batches"`
+	// Evicted is the records of the table's evicted rows deleted from
+	// softdelete.evicted (or that a dry run would delete).
+	Evicted int64 `json:"evicted"`
+	Batches int   `json:"batches"`
 	// LongestBatch is the longest batch transaction: its row locks were
 	// held no longer than this.
 	LongestBatch time.Duration `json:"longest_batch_ns"`

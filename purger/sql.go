@@ -230,3 +230,93 @@ type keyColumn struct{ name, typ string }
 func operationExpr(t policy.Table) string {
 	return "(to_jsonb(" + ident(t.Name) + ".*) ->> '" + schema.OperationColumn + "')::bigint"
 }
+
+// The records of softdelete.evicted (docs/keys.md): the rows key eviction
+// deleted for good, whole, each with the table or partition it was in
+// (table_name, as regclass prints it: schema-qualified, quote_ident
+// quoting). The purger deletes a table's records once its retention has
+// passed; trash evicted lists and restores them.
+
+// evictedTable is softdelete.evicted.
+const evictedTable = schema.Evicted
+
+// evictedExistsSQL says whether softdelete.evicted exists (migrate made it).
+const evictedExistsSQL = "SELECT to_regclass('" + evictedTable + "') IS NOT NULL"
+
+// evictedNamesSQL lists the table_name values of the records of managed
+// table $1.$2 (raw schema and name): the table itself, and its partitions
+// and inheritance children at any depth, except those that are managed
+// tables of their own (the raw schemas $3 and names $4, with theirs).
+const evictedNamesSQL = `WITH RECURSIVE r(oid) AS (
+    SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2
+    UNION
+    SELECT i.inhrelid FROM pg_inherits i JOIN r ON i.inhparent = r.oid
+    WHERE NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS o(s, t)
+                      JOIN pg_namespace n ON n.nspname = o.s JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = o.t
+                      WHERE c.oid = i.inhrelid)
+)
+SELECT quote_ident($1) || '.' || quote_ident($2)
+UNION
+SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM r JOIN pg_class c ON c.oid = r.oid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+ORDER BY 1`
+
+// evictedDue selects the records of the relations names matches, evicted
+// more than $1 microseconds ago, whose row was not on hold (hold: the
+// parameter holding t's hold column, when it has one; a held trashed row
+// can be evicted, and its record keeps the hold).
+func evictedDue(t policy.Table, names, hold string) string {
+	s := "table_name " + names + " AND at < now() - $1::bigint * interval '1 microsecond'"
+	if t.HoldColumn != "" {
+		s += " AND NOT coalesce((content ->> " + hold + "::text)::boolean, false)"
+	}
+	return s
+}
+
+// evictedBatchSQL deletes at most $2 records of relation $3 (a
+// table_name) past retention ($1 microseconds; $4: the hold column),
+// oldest first, through the index on (table_name, at). The purge role may
+// not lock them (FOR UPDATE needs UPDATE, which would let it forge
+// records), and need not: it alone deletes them, under the purge lock; a
+// restore that holds one makes the batch wait for it, within
+// statement_timeout.
+func evictedBatchSQL(t policy.Table) string {
+	return "DELETE FROM " + evictedTable + " WHERE id IN (SELECT id FROM " + evictedTable +
+		" WHERE " + evictedDue(t, "= $3::text", "$4") + " ORDER BY at LIMIT $2)"
+}
+
+// evictedCountSQL counts the records of the relations $2 (text[]) that
+// the batches would delete ($1 microseconds; $3: the hold column), for a
+// dry run.
+func evictedCountSQL(t policy.Table) string {
+	return "SELECT count(*) FROM " + evictedTable + " WHERE " + evictedDue(t, "= ANY ($2::text[])", "$3")
+}
+
+// evictedListSQL lists the records of the relations $1 (text[]; NULL for
+// every record) evicted at least $2 microseconds ago, oldest first, at
+// most $3.
+const evictedListSQL = "SELECT id, table_name, key_name, reason, at, actor, content::text FROM " + evictedTable +
+	" WHERE ($1::text[] IS NULL OR table_name = ANY ($1::text[])) AND at <= now() - $2::bigint * interval '1 microsecond'" +
+	" ORDER BY at, id LIMIT $3"
+
+// evictedTakeSQL deletes record $1 and returns it: a restore holds it
+// (and, should the insert fail, gets it back with the rollback).
+const evictedTakeSQL = "DELETE FROM " + evictedTable + " WHERE id = $1 RETURNING id, table_name, key_name, reason, at, actor, content::text"
+
+// restoreTargetSQL reads, for the relation named $1 (a record's
+// table_name), its name quoted by the server and the quoted columns of
+// the record's content $2 it may be given (the columns that still exist,
+// generated ones left to the table); no row when the relation is gone.
+const restoreTargetSQL = `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname),
+       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND $2::jsonb ? a.attname::text)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')`
+
+// restoreEvictedSQL inserts record content $1 into rel (quoted) as the
+// row it was: jsonb_populate_record of the table's row type, columns cols
+// (quoted, comma-separated), identity values kept.
+func restoreEvictedSQL(rel, cols string) string {
+	return "INSERT INTO " + rel + " (" + cols + ") OVERRIDING SYSTEM VALUE SELECT " + cols +
+		" FROM jsonb_populate_record(NULL::" + rel + ", $1::jsonb)"
+}

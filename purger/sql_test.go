@@ -59,6 +59,8 @@ func TestSQLGolden(t *testing.T) {
 				"-- list (composite key)\n" + listSQL(tbl, keyText([]keyColumn{{"a", "int"}, {"b", "text"}})),
 				"-- list (no key)\n" + listSQL(tbl, keyText(nil)),
 				"-- ids\n" + idPredicate(keyColumn{"id", "character varying(20)"}),
+				"-- evicted batch\n" + evictedBatchSQL(tbl),
+				"-- evicted count\n" + evictedCountSQL(tbl),
 			}
 			golden(t, filepath.Join("sql", name+".sql"), strings.Join(stmts, ";\n\n")+";\n")
 		})

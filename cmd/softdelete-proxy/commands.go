@@ -25,7 +25,7 @@ func commands() []command {
 		{"purge", "run one purge pass now (for cron); --dry-run reports without deleting", func(ctx context.Context, a []string, _ io.Reader, o, e io.Writer) error {
 			return purgeCommand(ctx, a, o, e)
 		}},
-		{"trash", "list, restore, forget or empty trashed rows; stats per table", trashCommand},
+		{"trash", "list, restore, forget or empty trashed rows; stats per table; evicted rows", trashCommand},
 		{"version", "print the version", versionCommand},
 	}
 }

@@ -32,6 +32,7 @@ func TestHelpTexts(t *testing.T) {
 		"trash-forget":  {"trash", "forget", "--help"},
 		"trash-empty":   {"trash", "empty", "-h"},
 		"trash-stats":   {"help", "trash", "stats"},
+		"trash-evicted": {"trash", "evicted", "--help"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -22,7 +22,9 @@ const purgeUsage = `purge --config FILE [--dry-run] [--database-url URL] [--form
 Runs one purge pass, as the loop inside serve does each purge.interval: in each
 database of purge.database_urls (or only --database-url), if no other instance
 holds the purge lock, deletes for good the trashed rows past their table's
-retention that are not on hold, in batches of purge.batch_size. For cron.
+retention that are not on hold, in batches of purge.batch_size, then the
+table's records in softdelete.evicted (rows key eviction deleted) as old,
+held ones kept (EVICTED). For cron.
 --dry-run takes no lock and deletes nothing; it prints what a pass would purge.
 Exits 1 when a database or table failed.`
 
@@ -98,7 +100,7 @@ func requireConfigAndFormat(fs *flag.FlagSet, config, format string) error {
 
 // parseArgs parses flags placed before, between or after the positional
 // arguments (the standard package stops at the first of them), and checks
-// that there are exactly want of them.
+// that there are exactly want of them (want -1: at most one).
 func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
@@ -114,6 +116,12 @@ func parseArgs(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 		}
 		pos = append(pos, args[0])
 		args = args[1:]
+	}
+	if want < 0 && len(pos) <= 1 {
+		return pos, nil
+	}
+	if want < 0 {
+		want = 1
 	}
 	if len(pos) != want {
 		if len(pos) > want {

@@ -15,7 +15,7 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/purger"
 )
 
-const trashUsage = `trash <list|restore|forget|empty|keep-until|stats> [TABLE] --config FILE [flags]
+const trashUsage = `trash <list|restore|forget|empty|keep-until|stats|evicted> [TABLE] --config FILE [flags]
 
 Works on the trash directly in the database (not through the proxy):
   trash list TABLE [--older-than D] [--limit N] [--state S] [--format table|json]
@@ -26,6 +26,12 @@ Works on the trash directly in the database (not through the proxy):
   trash empty TABLE [--yes]                              delete every trashed row forever
   trash keep-until TABLE --until TIME|never --where SQL | --id V ... | --ids-file F
   trash stats [--format table|json]
+  trash evicted [TABLE] [--older-than D] [--limit N] [--format table|json]
+                                 rows key eviction deleted for good, kept in
+                                 softdelete.evicted (id, table, key, reason, at, content)
+  trash evicted --restore ID     put evicted record ID back into its table, trashed
+                                 as it was, and delete the record (a key a row holds
+                                 now fails it: 23505, the record is kept)
 A row's state is trashed, pending purge (past its purge date), held or locked.
 TABLE is schema.table, or a table name that only one managed table has.
 The database is --database-url, else $DATABASE_URL, else the first of
@@ -33,7 +39,9 @@ purge.database_urls. Restore, forget and empty write an audit log line (to
 stderr) and, when audit.table is set, audit rows in the database.
 Forget and empty delete for good: the guard lets them through only when the
 database user is a member of roles.purge (default softdelete_purger) or of a
-roles.hard_delete role. Restore needs UPDATE on the table.`
+roles.hard_delete role. Restore needs UPDATE on the table. Evicted records are
+readable and deletable by the owner of softdelete.evicted and the purge role;
+trash evicted --restore also needs INSERT on the table.`
 
 // trashFlags are the flags shared by the trash subcommands.
 type trashFlags struct {
@@ -45,6 +53,7 @@ type trashFlags struct {
 	operation                          int64
 	yes                                bool
 	state, idsFile, until              string
+	restore                            int64 // trash evicted --restore
 }
 
 // multiValue collects a repeatable string flag.
@@ -87,6 +96,11 @@ func trashCommand(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fs.Usage()
 		return errUsage
 	}
+	if sub == "evicted" && f.restore != 0 && len(pos) > 0 {
+		fmt.Fprintf(stderr, "--restore takes no TABLE (%q): the record names its table\n", pos[0])
+		fs.Usage()
+		return errUsage
+	}
 	tr, purgeRole, closeDB, err := openTrash(ctx, f, stderr)
 	if err != nil {
 		return err
@@ -114,10 +128,13 @@ var trashSubs = []struct{ name, usage string }{
 	{"empty", "trash empty TABLE [--yes] [--actor NAME] --config FILE"},
 	{"keep-until", "trash keep-until TABLE --until TIME|never --where SQL | --id V [--id V ...] | --ids-file F [--actor NAME] --config FILE"},
 	{"stats", "trash stats [--format table|json] --config FILE"},
+	{"evicted", "trash evicted [TABLE] [--older-than D] [--limit N] [--format table|json] --config FILE\n" +
+		"       softdelete-proxy trash evicted --restore ID [--actor NAME] --config FILE"},
 }
 
 // trashFlagSet builds the FlagSet of a subcommand and says how many
-// positional arguments it takes; nil for an unknown subcommand.
+// positional arguments it takes (-1: at most one); nil for an unknown
+// subcommand.
 func trashFlagSet(sub string, stderr io.Writer) (*flag.FlagSet, *trashFlags, int) {
 	for _, s := range trashSubs {
 		if s.name != sub {
@@ -127,8 +144,11 @@ func trashFlagSet(sub string, stderr io.Writer) (*flag.FlagSet, *trashFlags, int
 		fs := newFlagSet(sub, s.usage, stderr)
 		f.registerCommon(fs)
 		f.registerOwn(fs, sub)
-		if sub == "stats" {
+		switch sub {
+		case "stats":
 			return fs, f, 0
+		case "evicted":
+			return fs, f, -1
 		}
 		return fs, f, 1
 	}
@@ -148,6 +168,10 @@ func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 		fs.Var(durationValue{&f.olderThan}, "older-than", "only rows trashed at least `D` ago (a duration: 7d, 12h)")
 		fs.IntVar(&f.limit, "limit", 100, "at most `N` rows, oldest first")
 		fs.StringVar(&f.state, "state", "", "only rows in state `S`: "+strings.Join(purger.States, ", "))
+	case "evicted":
+		fs.Var(durationValue{&f.olderThan}, "older-than", "only records of rows evicted at least `D` ago (a duration: 7d, 12h)")
+		fs.IntVar(&f.limit, "limit", 100, "at most `N` records, oldest first")
+		fs.Int64Var(&f.restore, "restore", 0, "put evicted record `ID` back into its table (trashed, as it was) and delete the record")
 	case "restore", "forget", "keep-until":
 		fs.StringVar(&f.where, "where", "", "`SQL` condition on the table's columns selecting trashed rows")
 		fs.Var(&f.ids, "id", "primary key value `V` of a trashed row (repeatable)")
@@ -166,6 +190,9 @@ func (f *trashFlags) registerOwn(fs *flag.FlagSet, sub string) {
 		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
 	case "restore", "forget", "empty", "keep-until":
 		fs.StringVar(&f.actor, "actor", "", "`name` to record in the audit as who did it (default: the database user)")
+	case "evicted":
+		fs.StringVar(&f.format, "format", purger.FormatTable, "output `format`: table or json")
+		fs.StringVar(&f.actor, "actor", "", "`name` to record in the audit log as who restored (default: the database user)")
 	}
 }
 
@@ -237,6 +264,8 @@ func runTrash(ctx context.Context, tr *purger.Trash, sub string, pos []string, f
 		return nil
 	case "keep-until":
 		return keepUntil(ctx, tr, pos[0], f, stdout)
+	case "evicted":
+		return evicted(ctx, tr, pos, f, stdout)
 	}
 	return emptyTrash(ctx, tr, pos[0], f.yes, stdin, stdout, stderr)
 }

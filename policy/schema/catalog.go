@@ -19,6 +19,7 @@ type Catalog struct {
 	Roles          Roles       // roles.purge and roles.hard_delete
 	SuperLogins    []string    // quoted superuser roles that can log in
 	EvictedTable   bool        // softdelete.evicted exists (keys.go)
+	EvictedIndex   bool        // and its index on (table_name, at), for the purger
 	FKeys          []FKey      // foreign keys with a managed table on either side (fk_inspect.go)
 	OperationSeq   bool        // the sequence of delete operations exists
 

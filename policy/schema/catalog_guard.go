@@ -20,6 +20,10 @@ type Roles struct {
 	PurgeUsage map[string]bool
 	// PurgeAudit says whether the purge role may INSERT into the audit table.
 	PurgeAudit bool
+	// PurgeEvicted says whether the purge role may SELECT and DELETE the
+	// records of softdelete.evicted (the purger deletes them after
+	// retention).
+	PurgeEvicted bool
 }
 
 // Relative is a partition or inheritance child (at any depth) of a managed

@@ -238,8 +238,9 @@ func loadRelatives(ctx context.Context, q Querier, set tableSet) error {
 	return err
 }
 
-// loadPurgeRights reads the purge role's USAGE on the schemas it needs and
-// its INSERT on the audit table.
+// loadPurgeRights reads the purge role's USAGE on the schemas it needs,
+// its SELECT and DELETE on softdelete.evicted and its INSERT on the audit
+// table.
 func (c *Catalog) loadPurgeRights(ctx context.Context, q Querier, cfg *policy.Config) error {
 	var schemas []string
 	for _, t := range c.Tables {
@@ -259,6 +260,9 @@ func (c *Catalog) loadPurgeRights(ctx context.Context, q Querier, cfg *policy.Co
 		c.Roles.PurgeUsage[s] = ok
 		return nil
 	}); err != nil {
+		return err
+	}
+	if err := q.QueryRow(ctx, purgeEvictedSQL, c.Roles.Purge.Name, c.QN(ownSchema, evictedTable)).Scan(&c.Roles.PurgeEvicted); err != nil {
 		return err
 	}
 	if c.Audit == nil {

@@ -107,3 +107,9 @@ WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND EXISTS (SELECT 1 FR
 const purgeAuditSQL = `
 SELECT coalesce((SELECT has_table_privilege($1, c.oid, 'INSERT') FROM pg_class c
                  WHERE c.oid = to_regclass($2) AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)), false)`
+
+// purgeEvictedSQL says whether role $1 may SELECT and DELETE the records
+// of relation $2, softdelete.evicted (false when either is missing).
+const purgeEvictedSQL = `
+SELECT coalesce((SELECT has_table_privilege($1, c.oid, 'SELECT') AND has_table_privilege($1, c.oid, 'DELETE') FROM pg_class c
+                 WHERE c.oid = to_regclass($2) AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)), false)`

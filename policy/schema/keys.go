@@ -28,15 +28,20 @@ const (
 
 // Key objects and names.
 const (
-	keysTrigger  = "softdelete_keys" // BEFORE INSERT OR UPDATE OF the keys, row
-	evictedTable = "evicted"         // softdelete.evicted: every evicted row, whole
-	fnEvict      = "evict"           // evicts one trashed row and those referencing it
-	fnEvictRow   = "evict_row"       // evict's recursion, with the rows it is evicting
-	fnEvicting   = "evicting"        // did this transaction evict a row with this content?
-	fnSoftColumn = "soft_column"     // the soft-delete column of a managed relation
+	keysTrigger  = "softdelete_keys"           // BEFORE INSERT OR UPDATE OF the keys, row
+	evictedTable = "evicted"                   // softdelete.evicted: every evicted row, whole
+	evictedIndex = "evicted_table_name_at_idx" // its index for the purger: (table_name, at)
+	fnEvict      = "evict"                     // evicts one trashed row and those referencing it
+	fnEvictRow   = "evict_row"                 // evict's recursion, with the rows it is evicting
+	fnEvicting   = "evicting"                  // did this transaction evict a row with this content?
+	fnSoftColumn = "soft_column"               // the soft-delete column of a managed relation
 	modeEvict    = "evict"
 	modeRefuse   = "refuse"
 )
+
+// Evicted is the table of evicted rows as SQL, for the purger and the
+// trash commands: softdelete.evicted.
+const Evicted = ownSchema + "." + evictedTable
 
 // handling classifies a key of t (col quoted) under the table's
 // on_key_conflict.

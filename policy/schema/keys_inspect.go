@@ -31,11 +31,14 @@ JOIN pg_namespace cn ON cn.oid = cc.relnamespace
 WHERE f.contype = 'f' AND f.conparentid = 0 AND f.confrelid = ANY ($1::oid[])
 ORDER BY 1, 3, 2`
 
-// evictedExistsSQL says whether the table of evicted rows exists.
-const evictedExistsSQL = `SELECT to_regclass($1) IS NOT NULL`
+// evictedExistsSQL says whether the table of evicted rows ($1) exists,
+// and whether index $2 of schema softdelete is an index of it.
+const evictedExistsSQL = `SELECT to_regclass($1) IS NOT NULL,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass($2) AND i.indrelid = to_regclass($1))`
 
 // loadKeyRefs reads, in one query for all managed tables, the foreign
-// keys that reference them, and whether softdelete.evicted exists.
+// keys that reference them, and whether softdelete.evicted and its purge
+// index exist.
 func (c *Catalog) loadKeyRefs(ctx context.Context, q Querier) error {
 	byOID := map[uint32]*TableInfo{}
 	var oids []uint32
@@ -48,7 +51,8 @@ func (c *Catalog) loadKeyRefs(ctx context.Context, q Querier) error {
 	if err := c.quoteKeyNames(ctx, q); err != nil {
 		return err
 	}
-	if err := q.QueryRow(ctx, evictedExistsSQL, c.QN(ownSchema, evictedTable)).Scan(&c.EvictedTable); err != nil {
+	if err := q.QueryRow(ctx, evictedExistsSQL, c.QN(ownSchema, evictedTable), c.Q(ownSchema)+"."+evictedIndex).
+		Scan(&c.EvictedTable, &c.EvictedIndex); err != nil {
 		return err
 	}
 	rows, err := q.Query(ctx, keyRefsSQL, oids)

@@ -56,6 +56,9 @@ func (c *Catalog) evictionObjects() []Object {
 	return []Object{
 		{Kind: "table", Name: tbl, Present: c.EvictedTable, Create: c.evictedDDL(),
 			Purpose: "every trashed row a new key evicted, whole (docs/keys.md); the guard lets a hard delete of exactly these through"},
+		{Kind: "index", Name: c.Q(ownSchema) + "." + evictedIndex, Present: c.EvictedTable && c.EvictedIndex,
+			Purpose: "the purger deletes the records of " + tbl + " table by table once the table's retention has passed, oldest first",
+			Create:  []string{"CREATE INDEX IF NOT EXISTS " + evictedIndex + " ON " + tbl + " (table_name, at);"}},
 		evicting,
 		c.functionObject(fnSoftColumn, "regclass", "the soft-delete column of each managed table, for eviction to follow foreign keys",
 			"RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp", c.softColumnBody()),

@@ -11,7 +11,8 @@ import (
 //   - the NOLOGIN purge role (roles.purge) with SELECT, DELETE and UPDATE
 //     of the policy columns on each managed table (its batches lock rows
 //     with FOR UPDATE, which needs UPDATE of some column), USAGE on their
-//     schemas and INSERT on the audit table;
+//     schemas, SELECT and DELETE on softdelete.evicted (it purges the
+//     records there too) and INSERT on the audit table;
 //   - for every role with DELETE on a managed table (or one of its
 //     partitions and children): UPDATE of the columns the rewritten DELETE
 //     sets and SELECT of the soft-delete column it tests, so that a role
@@ -55,6 +56,11 @@ func (c *Catalog) purgeRoleObjects() []Object {
 			Purpose: "what the purger needs on " + t.Quoted + ": find and lock trashed rows, delete them",
 			Create:  []string{"GRANT SELECT, DELETE, UPDATE (" + cols + ") ON " + t.Quoted + " TO " + p.Quoted + ";"}})
 	}
+	evicted := c.QN(ownSchema, evictedTable)
+	out = append(out, Object{Kind: "grant", Present: p.Exists && c.Roles.PurgeEvicted,
+		Name:    "SELECT, DELETE ON " + evicted + " TO " + p.Quoted,
+		Purpose: "the purger deletes the records of " + evicted + " once their table's retention has passed",
+		Create:  []string{"GRANT SELECT, DELETE ON " + evicted + " TO " + p.Quoted + ";"}})
 	if c.Audit != nil {
 		if n, ok := splitQuoted(c.Audit.Quoted); ok {
 			out = append(out, c.usageObject(n))

@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 97 statement(s) for database app.
+-- softdelete-proxy migrate: 99 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 --
 -- NOTE: audit table softdelete.audit lacks column(s) action, table_name, row_count, detail.
@@ -67,6 +67,10 @@ CREATE TABLE IF NOT EXISTS softdelete.evicted (
 );
 CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
 REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the purger deletes the records of softdelete.evicted table by table once the table's retention
+-- has passed, oldest first
+CREATE INDEX IF NOT EXISTS evicted_table_name_at_idx ON softdelete.evicted (table_name, at);
 
 -- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
 -- softdelete.evicted
@@ -341,6 +345,9 @@ GRANT SELECT, DELETE, UPDATE (deleted_at, who, why) ON public.typed TO softdelet
 
 -- what the purger needs on public.strict: find and lock trashed rows, delete them
 GRANT SELECT, DELETE, UPDATE (deleted_at) ON public.strict TO softdelete_purger;
+
+-- the purger deletes the records of softdelete.evicted once their table's retention has passed
+GRANT SELECT, DELETE ON softdelete.evicted TO softdelete_purger;
 
 -- the purge role reaches the tables of schema softdelete
 GRANT USAGE ON SCHEMA softdelete TO softdelete_purger;

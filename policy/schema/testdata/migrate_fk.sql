@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 549 statement(s) for database app.
+-- softdelete-proxy migrate: 551 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -158,6 +158,10 @@ CREATE TABLE IF NOT EXISTS softdelete.evicted (
 );
 CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
 REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the purger deletes the records of softdelete.evicted table by table once the table's retention
+-- has passed, oldest first
+CREATE INDEX IF NOT EXISTS evicted_table_name_at_idx ON softdelete.evicted (table_name, at);
 
 -- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
 -- softdelete.evicted
@@ -1149,6 +1153,9 @@ GRANT SELECT, DELETE, UPDATE (deleted_at) ON public.players TO softdelete_purger
 
 -- what the purger needs on public.coaches: find and lock trashed rows, delete them
 GRANT SELECT, DELETE, UPDATE (deleted_at) ON public.coaches TO softdelete_purger;
+
+-- the purger deletes the records of softdelete.evicted once their table's retention has passed
+GRANT SELECT, DELETE ON softdelete.evicted TO softdelete_purger;
 
 -- numbers delete operations: a trashed row and every row its delete cascaded to share one
 CREATE SEQUENCE IF NOT EXISTS softdelete.delete_operation;

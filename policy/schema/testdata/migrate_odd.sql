@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 66 statement(s) for database app.
+-- softdelete-proxy migrate: 68 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS softdelete.evicted (
 );
 CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
 REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the purger deletes the records of softdelete.evicted table by table once the table's retention
+-- has passed, oldest first
+CREATE INDEX IF NOT EXISTS evicted_table_name_at_idx ON softdelete.evicted (table_name, at);
 
 -- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
 -- softdelete.evicted
@@ -379,6 +383,9 @@ GRANT SELECT, DELETE, UPDATE ("Deleted At", "Deleted By") ON "Sales"."Big Deals"
 
 -- what the purger needs on "Sales"."user": find and lock trashed rows, delete them
 GRANT SELECT, DELETE, UPDATE ("Gone") ON "Sales"."user" TO softdelete_purger;
+
+-- the purger deletes the records of softdelete.evicted once their table's retention has passed
+GRANT SELECT, DELETE ON softdelete.evicted TO softdelete_purger;
 
 -- the guard: refuses a DELETE of "Sales"."Big Deals" that removed live rows, or trashed ones unless
 -- the session user may

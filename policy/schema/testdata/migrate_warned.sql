@@ -1,4 +1,4 @@
--- softdelete-proxy migrate: 137 statement(s) for database app.
+-- softdelete-proxy migrate: 139 statement(s) for database app.
 -- Every statement is idempotent. Apply with: softdelete-proxy migrate --apply, or psql -f this file.
 
 BEGIN;
@@ -31,6 +31,10 @@ CREATE TABLE IF NOT EXISTS softdelete.evicted (
 );
 CREATE INDEX IF NOT EXISTS evicted_xact_idx ON softdelete.evicted (xact);
 REVOKE ALL ON softdelete.evicted FROM PUBLIC;
+
+-- the purger deletes the records of softdelete.evicted table by table once the table's retention
+-- has passed, oldest first
+CREATE INDEX IF NOT EXISTS evicted_table_name_at_idx ON softdelete.evicted (table_name, at);
 
 -- the guard's test for a trashed row deleted by the keys trigger: this transaction recorded it in
 -- softdelete.evicted
@@ -442,6 +446,9 @@ GRANT USAGE ON SCHEMA crm TO softdelete_purger;
 
 -- what the purger needs on crm.notes: find and lock trashed rows, delete them
 GRANT SELECT, DELETE, UPDATE (removed_at) ON crm.notes TO softdelete_purger;
+
+-- the purger deletes the records of softdelete.evicted once their table's retention has passed
+GRANT SELECT, DELETE ON softdelete.evicted TO softdelete_purger;
 
 -- what foreign key notes_contact_id_fkey of crm.notes (ON DELETE NO ACTION) does when a row of
 -- public.contacts is trashed

@@ -26,3 +26,9 @@ SELECT k, d, b, r, p, s, o FROM (SELECT ctid::text AS k, "deleted_at" AS d, NULL
 
 -- ids
 "id" = ANY ($1::text[]::character varying(20)[]);
+
+-- evicted batch
+DELETE FROM softdelete.evicted WHERE id IN (SELECT id FROM softdelete.evicted WHERE table_name = $3::text AND at < now() - $1::bigint * interval '1 microsecond' ORDER BY at LIMIT $2);
+
+-- evicted count
+SELECT count(*) FROM softdelete.evicted WHERE table_name = ANY ($2::text[]) AND at < now() - $1::bigint * interval '1 microsecond';
