@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -86,6 +87,11 @@ func (s *Store) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, err := s.load()
+	if err == nil && s.seen.size == 0 {
+		// a file being written (truncated, not yet filled), or emptied by
+		// mistake: reloading it would unmanage every table
+		err = fmt.Errorf("%s is empty: the current config is kept (an empty file is only read at start)", s.path)
+	}
 	if m := s.opts.Metrics; m != nil {
 		result := "success"
 		if err != nil {
@@ -110,11 +116,13 @@ func (s *Store) load() (*Config, error) {
 	return load(s.path, options{env: os.LookupEnv, adjust: s.opts.Adjust})
 }
 
-// changed reports whether the file differs from the last load attempt.
-func (s *Store) changed() bool {
+// changed returns the file's state and whether it differs from the last
+// load attempt.
+func (s *Store) changed() (fileState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return stat(s.path) != s.seen
+	st := stat(s.path)
+	return st, st != s.seen
 }
 
 func (s *Store) publish(c *Config, v uint64) {

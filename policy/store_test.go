@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -178,6 +179,23 @@ func TestWatchPoll(t *testing.T) {
 	}
 	if s.Version() != 2 {
 		t.Errorf("version %d", s.Version())
+	}
+}
+
+// TestReloadRefusesEmptyFile: a reload that finds the file empty (being
+// written, or emptied by mistake) keeps the current config, which would
+// otherwise manage no table at all.
+func TestReloadRefusesEmptyFile(t *testing.T) {
+	s, path, reg := newTestStore(t, "tables: {public.a: {}}\n")
+	writeFile(t, path, "")
+	if err := s.Reload(); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Fatalf("reload of an empty file: %v, want an error saying it is empty", err)
+	}
+	if s.Version() != 1 || s.Policy().Lookup("public", "a") == nil {
+		t.Errorf("the current config must stay: version %d", s.Version())
+	}
+	if got := metricValue(t, reg, "softdelete_config_reloads_total", "result", "failure"); got != 1 {
+		t.Errorf("failures = %v, want 1", got)
 	}
 }
 

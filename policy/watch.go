@@ -10,8 +10,10 @@ import (
 
 // Watch reloads the store on every signal received on sighup (main wires
 // signal.Notify for SIGHUP) and, when poll > 0, whenever the file's
-// modification time or size differs from when it was last read, checked
-// every poll (a broken file is retried only once it changes). Each outcome is
+// modification time or size differs from when it was last read and has
+// stayed the same for one poll (an editor that truncates, then writes, is
+// read once it is done), checked every poll (a broken file is retried only
+// once it changes). Each outcome is
 // logged; a failed reload keeps the current config. Watch returns when ctx
 // is done; a closed sighup only stops signal reloads.
 func (s *Store) Watch(ctx context.Context, sighup <-chan os.Signal, logger *zap.Logger, poll time.Duration) {
@@ -19,6 +21,7 @@ func (s *Store) Watch(ctx context.Context, sighup <-chan os.Signal, logger *zap.
 		logger = zap.NewNop()
 	}
 	var tick <-chan time.Time
+	var pending fileState // a change seen at the last poll
 	if poll > 0 {
 		t := time.NewTicker(poll)
 		defer t.Stop()
@@ -35,8 +38,14 @@ func (s *Store) Watch(ctx context.Context, sighup <-chan os.Signal, logger *zap.
 			}
 			s.reloadAndLog(logger, "signal")
 		case <-tick:
-			if s.changed() {
+			switch st, changed := s.changed(); {
+			case !changed:
+				pending = fileState{}
+			case st == pending:
+				pending = fileState{}
 				s.reloadAndLog(logger, "file change")
+			default:
+				pending = st // read it at the next poll if it stays so
 			}
 		}
 	}
