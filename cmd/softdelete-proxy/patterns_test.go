@@ -101,7 +101,8 @@ INSERT INTO a VALUES (1, NULL), (2, now() - interval '40 days')`)
 // the database's policy, resolved again inside the transaction (with the
 // new, unguarded table), is resolved again once the transaction ends.
 // (Django's test migrations create tables this way, and a rollback used to
-// leave every managed table of the database refused with 55000.)
+// leave the new table's name refused with 55000.) Meanwhile only the
+// unguarded table is refused.
 func TestPatternsRolledBackCreate(t *testing.T) {
 	roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
 	tables := "  \"public.*\": {}\n"
@@ -128,8 +129,17 @@ func TestPatternsRolledBackCreate(t *testing.T) {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
-	if _, err := conn.Exec(ctx, "SELECT id FROM a"); err == nil || !strings.Contains(err.Error(), "55000") {
+	if _, err := conn.Exec(ctx, "SAVEPOINT s"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT id FROM c"); err == nil || !strings.Contains(err.Error(), "55000") {
 		t.Fatalf("with c created and unguarded: %v, want 55000", err)
+	}
+	if _, err := conn.Exec(ctx, "ROLLBACK TO SAVEPOINT s"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT id FROM a"); err != nil { // its guard is in place
+		t.Fatalf("a, with c unguarded: %v", err)
 	}
 	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)

@@ -54,7 +54,29 @@ func (r resolver) Resolve(db string, answers [][][]string) (*tracker.Resolved, e
 	for _, p := range problems {
 		res.Unguarded = append(res.Unguarded, summarize(p))
 	}
+	if len(problems) > 0 {
+		res.Refused = refusedTables(resolved, problems, rows, pol.Version)
+	}
 	return res, nil
+}
+
+// refusedTables is the policy of the tables with guard problems, their
+// partitions and children included: with require_guard, the statements
+// that may name one of them are refused.
+func refusedTables(cfg *policy.Config, problems []schema.GuardProblem, rows []schema.InheritanceRow, version uint64) *rewrite.Policy {
+	wrong := map[policy.TableName]bool{}
+	for _, p := range problems {
+		wrong[p.Table] = true
+	}
+	refused := *cfg
+	refused.Managed = nil
+	for _, t := range cfg.Managed {
+		if wrong[t.QualifiedName()] {
+			refused.Managed = append(refused.Managed, t)
+		}
+	}
+	refused.Managed = schema.ExpandTables(refused.Managed, rows)
+	return refused.RewritePolicy(version)
 }
 
 // inDatabase keeps the tables (and their guard problems) that the policy

@@ -36,6 +36,10 @@ type Resolved struct {
 	// Require refuses statements on managed tables while Unguarded is
 	// not empty.
 	Require bool
+	// Refused holds the tables Unguarded is about, with their partitions
+	// and children: with Require, only statements that may name one of
+	// them are refused. Nil refuses statements on every managed table.
+	Refused *rewrite.Policy
 }
 
 // ResolveTTL is how long a database's resolved policy is kept.

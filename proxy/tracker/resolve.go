@@ -103,15 +103,19 @@ func (s *Session) adopt(base *Policy, res *Resolved) {
 	s.res.base, s.res.resolved, s.res.effective = base, res, &p
 }
 
-// guardRefusal refuses a text naming a managed table of a database whose
-// guard is incomplete, when the policy requires it.
+// guardRefusal refuses a text naming a managed table whose guard is
+// incomplete (any managed table when Resolved.Refused is nil), when the
+// policy requires it.
 func (s *Session) guardRefusal(pol *rewrite.Policy, sql string) error {
 	r := s.res.resolved
-	if s.res.effective == nil || s.res.effective.Rewrite != pol || r == nil || !r.Require || len(r.Unguarded) == 0 || !pol.MayTouch(sql) {
+	if s.res.effective == nil || s.res.effective.Rewrite != pol || r == nil || !r.Require || len(r.Unguarded) == 0 {
+		return nil
+	}
+	if refused := r.Refused; refused != nil && !refused.MayTouch(sql) || refused == nil && !pol.MayTouch(sql) {
 		return nil
 	}
 	return &rewrite.Error{Code: "55000",
-		Message: fmt.Sprintf("softdelete-proxy refuses statements on soft-delete tables of database %q: their guard is missing or stale (%s)",
+		Message: fmt.Sprintf("softdelete-proxy refuses statements on these soft-delete tables of database %q: their guard is missing or stale (%s)",
 			s.env.Database, strings.Join(r.Unguarded, "; ")),
 		Hint: "Run softdelete-proxy migrate --apply (then check) on this database. Without the guard, server-side code could delete rows for good; require_guard: false runs without it."}
 }
