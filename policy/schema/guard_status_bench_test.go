@@ -52,7 +52,6 @@ func BenchmarkGuardStatus(b *testing.B) {
 		b.Fatalf("patterns: %v (%d tables)", err, len(resolved.Managed))
 	}
 	conn = migrated(b, dbURL, resolved)
-	status := GuardStatusSQL(cfg)
 	var oids []uint32
 	if err := conn.QueryRow(ctx, "SELECT array_agg(oid) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'").Scan(&oids); err != nil || len(oids) != tables {
 		b.Fatalf("%d tables: %v", len(oids), err)
@@ -60,20 +59,8 @@ func BenchmarkGuardStatus(b *testing.B) {
 	var digest float64
 	b.ResetTimer()
 	for range b.N {
-		results, err := conn.PgConn().Exec(ctx, status).ReadAll()
-		if err != nil {
-			b.Fatal(err)
-		}
-		var rows [][]string
-		for _, r := range results[0].Rows {
-			row := make([]string, len(r))
-			for i, v := range r {
-				row[i] = string(v)
-			}
-			rows = append(rows, row)
-		}
-		if ps, err := GuardStatus(cfg, rows); err != nil || len(ps) != 0 {
-			b.Fatalf("guard status: %v %+v", err, ps)
+		if ps := guardStatus(b, conn, cfg); len(ps) != 0 {
+			b.Fatalf("guard status: %+v", ps)
 		}
 		start := time.Now()
 		if _, err := conn.Exec(ctx, digestsSQL, oids); err != nil {

@@ -19,7 +19,7 @@ func (e *guardEnv) guardStatus(t *testing.T) []GuardProblem {
 	return guardStatus(t, e.f.conn, e.f.cfg)
 }
 
-func guardStatus(t *testing.T, conn *pgx.Conn, cfg *policy.Config) []GuardProblem {
+func guardStatus(t testing.TB, conn *pgx.Conn, cfg *policy.Config) []GuardProblem {
 	t.Helper()
 	results, err := conn.PgConn().Exec(context.Background(), GuardStatusSQL(cfg)).ReadAll()
 	if err != nil {
