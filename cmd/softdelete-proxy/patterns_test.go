@@ -102,7 +102,7 @@ INSERT INTO a VALUES (1, NULL), (2, now() - interval '40 days')`)
 // new, unguarded table), is resolved again once the transaction ends.
 // (Django's test migrations create tables this way, and a rollback used to
 // leave the new table's name refused with 55000.) Meanwhile only the
-// unguarded table is refused.
+// unguarded table is refused, and only in the session that sees it.
 func TestPatternsRolledBackCreate(t *testing.T) {
 	roles := "roles:\n  purge: " + pgtest.Get(t).RoleName(t, "purge") + "\n"
 	tables := "  \"public.*\": {}\n"
@@ -140,6 +140,13 @@ func TestPatternsRolledBackCreate(t *testing.T) {
 	}
 	if _, err := conn.Exec(ctx, "SELECT id FROM a"); err != nil { // its guard is in place
 		t.Fatalf("a, with c unguarded: %v", err)
+	}
+	// another session does not see c: the server says so, not the proxy
+	if code, _ := sp.run("SELECT id FROM c"); code != "42P01" {
+		t.Fatalf("c from another session while it is uncommitted: %q, want 42P01 (undefined_table)", code)
+	}
+	if code, got := sp.run("SELECT id FROM a"); code != "" || strings.Join(got, ",") != "1" {
+		t.Fatalf("a from another session while c is uncommitted: %q %v", code, got)
 	}
 	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)

@@ -16,8 +16,12 @@ type resolution struct {
 	resolved  *Resolved // from Databases
 	effective *Policy   // base with the resolved tables
 	running   bool      // the Resolver's queries are in flight
-	failed    string    // why the last resolution failed
-	failedAt  uint64    // Session.finished when it failed
+	// private: resolved inside a transaction that changed the catalog, so
+	// from what only this session sees; kept out of Databases, and asked
+	// again once the transaction ends.
+	private  bool
+	failed   string // why the last resolution failed
+	failedAt uint64 // Session.finished when it failed
 }
 
 // needsResolve reports whether the session must ask its database what the
@@ -26,6 +30,9 @@ type resolution struct {
 // without asking. Callers hold mu.
 func (s *Session) needsResolve(base *Policy) bool {
 	if s.env.Rewriter == nil || base == nil || base.Resolver == nil || !base.Managed() || s.res.running || s.srv.tx == 'E' {
+		return false
+	}
+	if s.res.private && s.res.base == base {
 		return false
 	}
 	cached, stale := s.env.Databases.lookup(s.env.Database, base)
@@ -42,7 +49,7 @@ func (s *Session) needsResolve(base *Policy) bool {
 // next statements wait for the database to be asked again.
 func (s *Session) forgetResolution() {
 	s.env.Databases.invalidate(s.env.Database)
-	s.res.base, s.res.resolved, s.res.effective = nil, nil, nil
+	s.res.base, s.res.resolved, s.res.effective, s.res.private = nil, nil, nil, false
 }
 
 // unresolved reports whether statements must wait: the policy has a
@@ -93,6 +100,13 @@ func (s *Session) resolved(base *Policy, answers [][][]string, errs []string) {
 		return
 	}
 	s.res.failed = ""
+	if s.catalogInTx {
+		// other sessions cannot see this transaction's changes: they ask
+		// for themselves (forgetResolution marked the cache stale)
+		s.adopt(base, res)
+		s.res.private = true
+		return
+	}
 	s.adopt(base, s.env.Databases.store(s.env.Database, base, res))
 }
 
@@ -100,7 +114,7 @@ func (s *Session) resolved(base *Policy, answers [][][]string, errs []string) {
 func (s *Session) adopt(base *Policy, res *Resolved) {
 	p := *base
 	p.Rewrite = res.Rewrite
-	s.res.base, s.res.resolved, s.res.effective = base, res, &p
+	s.res.base, s.res.resolved, s.res.effective, s.res.private = base, res, &p, false
 }
 
 // guardRefusal refuses a text naming a managed table whose guard is
