@@ -214,6 +214,13 @@ type Stmt struct {
 	// move a relation or schema, or change partitions or inheritance: the
 	// proxy re-learns the relations named like managed tables afterwards.
 	CatalogChange bool
+	// Schema is set for a statement that changes the schema and reads or
+	// writes no row of a table and calls no function or operator: CREATE
+	// TABLE (not AS), CREATE and DROP INDEX, ALTER TABLE (but ALTER COLUMN
+	// TYPE), DROP, RENAME, COMMENT, CREATE and ALTER SEQUENCE, with no
+	// expression but constants. The proxy lets these through for a table
+	// whose guard is not yet installed.
+	Schema bool
 }
 
 // TransactionKind is the kind of a TransactionOp.

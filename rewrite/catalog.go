@@ -91,3 +91,34 @@ func keyConstraint(c *pg.Constraint) bool {
 	}
 	return false
 }
+
+// schemaStatement reports a statement that changes the schema and runs
+// nothing (Stmt.Schema): one of the kinds below, without an expression
+// other than a constant anywhere in it (a default, a check, an index
+// expression or a USING clause may call functions).
+func schemaStatement(n *pg.Node) bool {
+	switch v := n.GetNode().(type) {
+	case *pg.Node_CreateStmt, *pg.Node_IndexStmt, *pg.Node_DropStmt, *pg.Node_RenameStmt,
+		*pg.Node_CommentStmt, *pg.Node_CreateSeqStmt, *pg.Node_AlterSeqStmt:
+	case *pg.Node_AlterTableStmt:
+		for _, c := range v.AlterTableStmt.Cmds {
+			if c.GetAlterTableCmd().GetSubtype() == pg.AlterTableType_AT_AlterColumnType {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	inert := true
+	visit(n, func(m any) bool {
+		switch m.(type) {
+		case *pg.FuncCall, *pg.A_Expr, *pg.TypeCast, *pg.SubLink, *pg.BoolExpr, *pg.CaseExpr, *pg.CoalesceExpr,
+			*pg.MinMaxExpr, *pg.NullTest, *pg.BooleanTest, *pg.RowExpr, *pg.A_ArrayExpr, *pg.A_Indirection,
+			*pg.SQLValueFunction, *pg.XmlExpr, *pg.XmlSerialize, *pg.ColumnRef, *pg.ParamRef,
+			*pg.SelectStmt, *pg.JsonObjectConstructor, *pg.JsonArrayConstructor, *pg.JsonFuncExpr, *pg.JsonIsPredicate:
+			inert = false
+		}
+		return inert
+	})
+	return inert
+}

@@ -133,3 +133,64 @@ func TestUnparsableDDLPasses(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaStatement: DDL that runs nothing is a schema statement; DDL
+// with an expression (which may call a function), code, and DML are not.
+func TestSchemaStatement(t *testing.T) {
+	schema := []string{
+		"CREATE INDEX ON contacts (email)",
+		`CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "c_email" ON "contacts" ("email" varchar_pattern_ops, "org_id")`,
+		"ALTER TABLE notes ADD CONSTRAINT notes_fk FOREIGN KEY (contact_id) REFERENCES contacts (id) DEFERRABLE INITIALLY DEFERRED",
+		"ALTER TABLE contacts ADD COLUMN x int DEFAULT 0 NOT NULL",
+		"ALTER TABLE contacts ADD COLUMN y text COLLATE \"C\" DEFAULT ''",
+		"ALTER TABLE contacts ALTER COLUMN x DROP DEFAULT",
+		"ALTER TABLE contacts ADD CONSTRAINT u UNIQUE (email)",
+		"ALTER TABLE contacts DROP CONSTRAINT u",
+		"DROP INDEX CONCURRENTLY IF EXISTS c_email",
+		"DROP TABLE contacts",
+		"ALTER TABLE contacts RENAME COLUMN email TO mail",
+		"ALTER INDEX c_email RENAME TO c_mail",
+		"COMMENT ON TABLE contacts IS 'x'",
+		"CREATE TABLE contacts_2 (id serial PRIMARY KEY, contact_id int REFERENCES contacts)",
+		"CREATE SEQUENCE contacts_seq",
+	}
+	not := []string{
+		"CREATE INDEX ON contacts (lower(email))",
+		"CREATE INDEX ON contacts (email) WHERE deleted_at IS NULL",
+		"ALTER TABLE contacts ADD COLUMN x int DEFAULT f()",
+		"ALTER TABLE contacts ADD COLUMN x int DEFAULT 1 + 1",
+		"ALTER TABLE contacts ADD COLUMN x int DEFAULT '1'::int",
+		"ALTER TABLE contacts ADD COLUMN x int DEFAULT (SELECT 1)",
+		"ALTER TABLE contacts ADD CHECK (id > 0)",
+		"ALTER TABLE contacts ALTER COLUMN id TYPE bigint",
+		"ALTER TABLE contacts ADD COLUMN x int GENERATED ALWAYS AS (id * 2) STORED",
+		"CREATE TABLE t AS SELECT * FROM contacts",
+		"CREATE TABLE t (id int CHECK (id > 0))",
+		"DO $$ BEGIN DELETE FROM contacts; END $$",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'DELETE FROM contacts RETURNING 1'",
+		"CREATE TRIGGER t BEFORE DELETE ON contacts FOR EACH ROW EXECUTE FUNCTION f()",
+		"CREATE RULE r AS ON INSERT TO contacts DO ALSO DELETE FROM contacts",
+		"CALL p()",
+		"TRUNCATE contacts",
+		"SELECT * FROM contacts",
+		"DELETE FROM contacts",
+		"INSERT INTO contacts VALUES (1)",
+		"EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1",
+	}
+	p := testPolicy()
+	for i, list := range [][]string{schema, not} {
+		for _, sql := range list {
+			res, err := New(Options{}).Rewrite(sql, p, &Session{CanHardDelete: true})
+			if i == 1 && (err != nil || len(res.Stmts) == 0) {
+				continue // refused, or not parsed (it names no managed table): not a schema statement either
+			}
+			if err != nil || len(res.Stmts) != 1 {
+				t.Errorf("%s: %v, %d statements", sql, err, len(res.Stmts))
+				continue
+			}
+			if got := res.Stmts[0].Schema; got != (i == 0) {
+				t.Errorf("%s: Schema = %v", sql, got)
+			}
+		}
+	}
+}

@@ -9,6 +9,7 @@ func (w *walker) topLevel(n *pg.Node) Stmt {
 	w.flushQualified()
 	st.Rewritten = len(w.edits) > before
 	st.CatalogChange = catalogChange(n)
+	st.Schema = schemaStatement(n)
 	return st
 }
 

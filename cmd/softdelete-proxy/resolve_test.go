@@ -214,8 +214,9 @@ func TestPartitionsAndChildrenAreManaged(t *testing.T) {
 
 // A foreign key added through the proxy after migrate ran makes the guard
 // stale (its objects do not follow it yet): the proxy refuses the tables
-// it links, at once, until migrate has run again, and only those; then a
-// delete cascades as the new key says.
+// it links, at once, until migrate has run again, and only those, schema
+// statements that run nothing aside; then a delete cascades as the new
+// key says.
 func TestForeignKeyAddedAfterMigrate(t *testing.T) {
 	tables := "  public.contacts: {}\n  public.notes: {}\n  public.tags: {}\n"
 	sp := startServe(t, []string{
@@ -243,6 +244,18 @@ func TestForeignKeyAddedAfterMigrate(t *testing.T) {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "55000" || !strings.Contains(pgErr.Message, "changed since migrate last ran") {
 		t.Fatalf("a delete before migrate follows the new key: %v, want 55000 saying the keys changed", err)
+	}
+	// the schema statements of a migration still run (they move no row)
+	for _, ddl := range []string{"CREATE INDEX ON notes (contact_id)", "ALTER TABLE notes ADD COLUMN extra int DEFAULT 0",
+		"ALTER TABLE notes ALTER COLUMN extra DROP DEFAULT"} {
+		if _, err := conn.Exec(context.Background(), ddl); err != nil {
+			t.Fatalf("%s while the guard is stale: %v", ddl, err)
+		}
+	}
+	for _, sql := range []string{"ALTER TABLE notes ADD COLUMN later int DEFAULT pg_backend_pid()", "CREATE INDEX ON notes (id); SELECT id FROM notes"} {
+		if _, err := conn.Exec(context.Background(), sql); err == nil || !strings.Contains(err.Error(), "55000") {
+			t.Fatalf("%s while the guard is stale: %v, want 55000", sql, err)
+		}
 	}
 	if strings.Contains(pgErr.Message, "public.tags") {
 		t.Errorf("the refusal names a table whose guard is current: %s", pgErr.Message)

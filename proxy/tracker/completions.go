@@ -33,41 +33,68 @@ var untracked = rewrite.NewPolicy(0, nil)
 // A text that may name a managed table while the facts are unknown is
 // refused.
 func (s *Session) rewritePolicy(sql string) (*rewrite.Policy, error) {
+	pol, refusal, err := s.choosePolicy(sql)
+	if err == nil && refusal != nil {
+		return nil, refusal
+	}
+	return pol, err
+}
+
+// choosePolicy is rewritePolicy with the guard's refusal apart: refusal is
+// set when sql may name a table whose guard is missing or stale, which
+// rewriteText lets through for schema statements only.
+func (s *Session) choosePolicy(sql string) (pol *rewrite.Policy, refusal, err error) {
 	p := s.policy()
 	if base := s.basePolicy(); base.Managed() && base.Resolver != nil {
 		if err := s.resolveFailure(base, sql); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	switch {
 	case !p.Managed():
-		return untracked, nil
+		return untracked, nil, nil
 	case !s.facts.known:
 		if p.Rewrite.MayTouch(sql) {
-			return nil, s.unknownFactsError()
+			return nil, nil, s.unknownFactsError()
 		}
-		return untracked, nil
+		return untracked, nil, nil
 	case s.facts.bypass:
-		return untracked, nil
+		return untracked, nil, nil
 	}
 	if err := s.guardRefusal(p.Rewrite, sql); err != nil {
-		return nil, err
+		return p.Rewrite, err, nil
 	}
-	return p.Rewrite, nil
+	return p.Rewrite, nil, nil
 }
 
-// rewriteText runs the engine under the predicted settings.
+// rewriteText runs the engine under the predicted settings. A text the
+// guard's refusal covers passes when each of its statements is a schema
+// statement (rewrite.Stmt.Schema): DDL moves no row, and migrations that
+// create a table and then index it run through the proxy.
 func (s *Session) rewriteText(sql string) (rewrite.Result, error) {
-	pol, err := s.rewritePolicy(sql)
+	pol, refusal, err := s.choosePolicy(sql)
 	if err != nil {
 		return rewrite.Result{SQL: sql}, err
 	}
 	start := time.Now()
 	rs := s.rewriteSession()
 	res, err := s.env.Rewriter.Rewrite(sql, pol, &rs)
+	if refusal != nil && (err != nil || !schemaOnly(res.Stmts)) {
+		return rewrite.Result{SQL: sql}, refusal
+	}
 	s.env.Metrics.observe(&res, err, time.Since(start))
 	s.lastVersion = pol.Version
 	return res, err
+}
+
+// schemaOnly reports whether every statement is a schema statement.
+func schemaOnly(stmts []rewrite.Stmt) bool {
+	for i := range stmts {
+		if !stmts[i].Schema {
+			return false
+		}
+	}
+	return len(stmts) > 0
 }
 
 // newStatement records a statement prepared from text (just rewritten).
