@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
 	"go.uber.org/zap"
 )
@@ -78,9 +80,31 @@ func (p *Purger) batches(ctx context.Context, db *database, t policy.Table, age 
 	}
 }
 
-// batch is one short transaction: bound it with statement_timeout, delete
-// up to BatchSize rows, write the audit row, commit. On any error, cancellation included, it rolls back whole.
+// batch is one short transaction: delete up to BatchSize rows, write the
+// audit row.
 func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age time.Duration, ev Event) (int64, error) {
+	return p.shortTx(ctx, db, func(tx pgx.Tx) (int64, error) {
+		if err := p.audit.announce(ctx, tx, ev); err != nil {
+			return 0, err
+		}
+		tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)
+		if err != nil {
+			return 0, err
+		}
+		ev.Count, ev.When = tag.RowsAffected(), p.now()
+		if ev.Count > 0 {
+			if err := p.audit.insert(ctx, tx, ev); err != nil {
+				return 0, fmt.Errorf("writing the audit row: %w", err)
+			}
+		}
+		return ev.Count, nil
+	})
+}
+
+// shortTx runs one purge batch, fn, in a transaction bounded by
+// statement_timeout and commits it; it times the batch. On any error,
+// cancellation included, it rolls back whole.
+func (p *Purger) shortTx(ctx context.Context, db *database, fn func(pgx.Tx) (int64, error)) (int64, error) {
 	start := p.now()
 	defer func() { p.metrics.batchDone(p.now().Sub(start)) }()
 	tx, err := db.conn.Begin(ctx)
@@ -88,27 +112,23 @@ func (p *Purger) batch(ctx context.Context, db *database, t policy.Table, age ti
 		return 0, err
 	}
 	defer func() { _ = tx.Rollback(context.Background()) }() // no-op after Commit
-	timeout := fmt.Sprintf("%dms", p.opts.StatementTimeout.Milliseconds())
-	if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
+	if err := boundStatements(ctx, tx, p.opts.StatementTimeout); err != nil {
 		return 0, err
 	}
-	if err := p.audit.announce(ctx, tx, ev); err != nil {
-		return 0, err
-	}
-	tag, err := tx.Exec(ctx, batchSQL(t), age.Microseconds(), p.opts.BatchSize)
+	n, err := fn(tx)
 	if err != nil {
 		return 0, err
-	}
-	ev.Count, ev.When = tag.RowsAffected(), p.now()
-	if ev.Count > 0 {
-		if err := p.audit.insert(ctx, tx, ev); err != nil {
-			return 0, fmt.Errorf("writing the audit row: %w", err)
-		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, err
 	}
-	return ev.Count, nil
+	return n, nil
+}
+
+// boundStatements bounds every later statement of tx by d (timeoutSQL).
+func boundStatements(ctx context.Context, tx pgx.Tx, d time.Duration) error {
+	_, err := tx.Exec(ctx, timeoutSQL, fmt.Sprintf("%dms", d.Milliseconds()))
+	return err
 }
 
 // sleep waits d or until ctx is done.

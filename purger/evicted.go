@@ -91,26 +91,12 @@ func (p *Purger) purgeEvicted(ctx context.Context, db *database, t policy.Table,
 // evictedBatch is one short transaction deleting up to BatchSize records
 // of relation name past t's retention.
 func (p *Purger) evictedBatch(ctx context.Context, db *database, t policy.Table, name string) (int64, error) {
-	start := p.now()
-	defer func() { p.metrics.batchDone(p.now().Sub(start)) }()
-	tx, err := db.conn.Begin(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = tx.Rollback(context.Background()) }() // no-op after Commit
-	if _, err := tx.Exec(ctx, timeoutSQL, fmt.Sprintf("%dms", p.opts.StatementTimeout.Milliseconds())); err != nil {
-		return 0, err
-	}
-	args := []any{t.Retention.Microseconds(), p.opts.BatchSize, name}
-	if t.HoldColumn != "" {
-		args = append(args, t.HoldColumn)
-	}
-	tag, err := tx.Exec(ctx, evictedBatchSQL(t), args...)
-	if err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
+	return p.shortTx(ctx, db, func(tx pgx.Tx) (int64, error) {
+		args := []any{t.Retention.Microseconds(), p.opts.BatchSize, name}
+		if t.HoldColumn != "" {
+			args = append(args, t.HoldColumn)
+		}
+		tag, err := tx.Exec(ctx, evictedBatchSQL(t), args...)
+		return tag.RowsAffected(), err
+	})
 }

@@ -91,7 +91,7 @@ func (e *RestoreError) Unwrap() error { return e.Err }
 func (tr *Trash) RestoreEvicted(ctx context.Context, id int64) (EvictedRecord, error) {
 	var rec EvictedRecord
 	err := pgx.BeginFunc(ctx, tr.conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, timeoutSQL, fmt.Sprintf("%dms", tr.opts.StatementTimeout.Milliseconds())); err != nil {
+		if err := boundStatements(ctx, tx, tr.opts.StatementTimeout); err != nil {
 			return err
 		}
 		var content string

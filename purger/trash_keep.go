@@ -45,7 +45,7 @@ func (tr *Trash) KeepUntil(ctx context.Context, table string, s Selector, until 
 	}
 	ev := tr.event(ActionKeepUntil, t, detail)
 	err = pgx.BeginFunc(ctx, tr.conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, timeoutSQL, fmt.Sprintf("%dms", tr.opts.StatementTimeout.Milliseconds())); err != nil {
+		if err := boundStatements(ctx, tx, tr.opts.StatementTimeout); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, keepUntilSQL(t, pred, len(args)+1), append(args, at)...)

@@ -42,8 +42,7 @@ func (tr *Trash) change(ctx context.Context, table string, s Selector, action st
 	}
 	ev := tr.event(action, t, detail)
 	err = pgx.BeginFunc(ctx, tr.conn, func(tx pgx.Tx) error {
-		timeout := fmt.Sprintf("%dms", tr.opts.StatementTimeout.Milliseconds())
-		if _, err := tx.Exec(ctx, timeoutSQL, timeout); err != nil {
+		if err := boundStatements(ctx, tx, tr.opts.StatementTimeout); err != nil {
 			return err
 		}
 		if err := tr.audit.announce(ctx, tx, ev); err != nil {
