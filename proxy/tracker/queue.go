@@ -224,9 +224,9 @@ func (s *Session) finish(u *batch) {
 	}
 	if s.srv.tx == 'I' {
 		if s.catalogInTx {
-			// what the database's policy was resolved to inside the
-			// transaction (a table it created, say) is undone by a
-			// rollback: resolve it again, for every session
+			// what this session resolved inside the transaction (a
+			// table it created, say) is undone by a rollback, and a
+			// commit shows the change to every session: all ask again
 			s.facts.stale, s.facts.staleCatalog = true, true
 			s.forgetResolution()
 		}

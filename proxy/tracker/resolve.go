@@ -125,7 +125,11 @@ func (s *Session) guardRefusal(pol *rewrite.Policy, sql string) error {
 	if s.res.effective == nil || s.res.effective.Rewrite != pol || r == nil || !r.Require || len(r.Unguarded) == 0 {
 		return nil
 	}
-	if refused := r.Refused; refused != nil && !refused.MayTouch(sql) || refused == nil && !pol.MayTouch(sql) {
+	refused := r.Refused
+	if refused == nil {
+		refused = pol
+	}
+	if !refused.MayTouch(sql) {
 		return nil
 	}
 	return &rewrite.Error{Code: "55000",
