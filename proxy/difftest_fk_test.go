@@ -9,14 +9,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
 	"github.com/softdelete-proxy/softdelete-proxy/policy"
-	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
@@ -108,16 +106,7 @@ func newFKTwin(t *testing.T, cfg *policy.Config) (ref, soft string) {
 	_, soft = srv.CreateDatabase(t)
 	pgtest.Exec(t, ref, fkTwinSchema)
 	pgtest.Exec(t, soft, fkTwinSchema)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn := connect(t, soft)
-	c, err := schema.Inspect(ctx, conn, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := schema.Plan(c, schema.Options{}).Apply(ctx, conn, 10*time.Second); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	migrateConfig(t, soft, cfg)
 	return ref, soft
 }
 

@@ -1,16 +1,12 @@
 package proxy
 
 import (
-	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
-	"github.com/softdelete-proxy/softdelete-proxy/policy"
-	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
@@ -70,20 +66,6 @@ func fkProxyDB(t *testing.T) string {
 	t.Helper()
 	_, db := pgtest.Get(t).CreateDatabase(t)
 	pgtest.Exec(t, db, fkProxySchema)
-	cfg, err := policy.Parse("fk.yaml", []byte("tables:\n  public.contacts: {}\n  public.deals: {}\n  public.calls: {}\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Roles.Purge = pgtest.Get(t).RoleName(t, "purge")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	direct := connect(t, db)
-	c, err := schema.Inspect(ctx, direct, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := schema.Plan(c, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	migrateYAML(t, db, "tables:\n  public.contacts: {}\n  public.deals: {}\n  public.calls: {}\n")
 	return db
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
-// migrateYAML applies migrate for the policy yaml to dbURL.
+// migrateYAML applies migrate for the policy yaml to dbURL, with a purge
+// role of the test's own.
 func migrateYAML(t *testing.T, dbURL, yaml string) {
 	t.Helper()
 	purge := pgtest.Get(t).RoleName(t, "purge")
@@ -24,7 +25,13 @@ func migrateYAML(t *testing.T, dbURL, yaml string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	migrateConfig(t, dbURL, cfg)
+}
+
+// migrateConfig applies migrate for cfg to dbURL.
+func migrateConfig(t *testing.T, dbURL string, cfg *policy.Config) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	direct := connect(t, dbURL)
 	cat, err := schema.Inspect(ctx, direct, cfg)
@@ -32,7 +39,7 @@ func migrateYAML(t *testing.T, dbURL, yaml string) {
 		t.Fatal(err)
 	}
 	if _, err := schema.Plan(cat, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
-		t.Fatal(err)
+		t.Fatalf("migrate: %v", err)
 	}
 }
 

@@ -1,18 +1,14 @@
 package proxy
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/softdelete-proxy/softdelete-proxy/internal/pgtest"
-	"github.com/softdelete-proxy/softdelete-proxy/policy"
-	"github.com/softdelete-proxy/softdelete-proxy/policy/schema"
 	"github.com/softdelete-proxy/softdelete-proxy/rewrite"
 )
 
@@ -116,20 +112,6 @@ func truncateFKDB(t *testing.T) string {
 	for _, n := range truncateFKTables {
 		yaml += "  public." + n + ": {on_truncate: soft}\n"
 	}
-	cfg, err := policy.Parse("truncate.yaml", []byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Roles.Purge = pgtest.Get(t).RoleName(t, "purge")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	direct := connect(t, db)
-	c, err := schema.Inspect(ctx, direct, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := schema.Plan(c, schema.Options{}).Apply(ctx, direct, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	migrateYAML(t, db, yaml)
 	return db
 }
