@@ -46,9 +46,18 @@ func TestCheckKeys(t *testing.T) {
 		}
 	}
 	// Under on_key_conflict: refuse (public.account) trashed rows keep
-	// their keys, and check goes on saying so.
+	// their keys, exclusion constraints too, and check goes on saying so.
+	f.mustExec("ALTER TABLE account ADD COLUMN during tstzrange, ADD CONSTRAINT account_no_overlap EXCLUDE USING gist (during WITH &&)")
 	f.apply(Options{})
-	for _, fd := range Check(f.inspect()).Findings {
+	after := Check(f.inspect()).Findings
+	if i := slices.IndexFunc(after, func(fd Finding) bool {
+		return fd.Table == "public.account" && fd.Object == "account_no_overlap" && fd.Kind == KindUnique
+	}); i < 0 {
+		t.Error("under refuse: exclusion constraint account_no_overlap is not reported")
+	} else if !strings.Contains(after[i].Message, "23P01 (exclusion_violation)") {
+		t.Errorf("under refuse: account_no_overlap: %q does not say 23P01", after[i].Message)
+	}
+	for _, fd := range after {
 		if fd.Kind == KindUnique && fd.Table != "public.account" {
 			t.Errorf("after migrate: %s: %s still reported: %s", fd.Table, fd.Object, fd.Message)
 		}

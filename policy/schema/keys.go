@@ -49,8 +49,11 @@ func handling(ix Index, col, mode string) keyHandling {
 	nullsEqual := strings.Contains(ix.Def, " NULLS NOT DISTINCT")
 	switch {
 	case ix.ConType == "x":
-		if mentionsIsNull(ix.Predicate, col) || mode == modeRefuse {
+		switch {
+		case mentionsIsNull(ix.Predicate, col):
 			return keyFree
+		case mode == modeRefuse:
+			return keyLeft // trashed rows go on excluding: check says so
 		}
 		return keyExclusion
 	case !ix.Unique || mentionsIsNull(ix.Predicate, col):

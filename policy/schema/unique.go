@@ -168,10 +168,12 @@ func (k *checker) leftKey(ix Index) {
 			describeUnique(ix), k.col)
 		return
 	}
-	k.add(Warning, KindUnique, keyName(ix),
-		"on_key_conflict: evict makes it a partial unique index of live rows (migrate --apply); or restore or purge the trashed row before re-inserting its key",
-		"%s also counts trashed rows and is left as it is under on_key_conflict: refuse (an expression or partial key): "+
-			"inserting a row with the key of a trashed row fails with 23505 (unique_violation)", describeUnique(ix))
+	what, fix := "an expression or partial key", "on_key_conflict: evict makes it a partial unique index of live rows (migrate --apply)"
+	if ix.ConType == "x" {
+		what, fix = "an exclusion constraint", "on_key_conflict: evict rebuilds it WHERE "+k.col+" IS NULL (migrate --apply)"
+	}
+	k.add(Warning, KindUnique, keyName(ix), fix+"; or restore or purge the trashed row before re-inserting its key",
+		"%s also counts trashed rows and is left as it is under on_key_conflict: refuse (%s): %s", describeKey(ix), what, heldConsequence(ix))
 }
 
 // parenthesized returns expr wrapped in parentheses unless it already is
